@@ -1,0 +1,26 @@
+"""kombu's filesystem transport: the broker that needs no server (development defaults).
+
+One definition of its folders, used by the web tier's settings and by a runner host's own
+Celery app, so that both sides of one machine meet in the same place. Pure Python: a runner
+host imports it without Django settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def filesystem_transport_options(var_dir: Path) -> dict[str, Any]:
+    broker = var_dir / "broker"
+    for sub in ("queue", "processed", "control"):
+        (broker / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(broker / "queue"),
+        "data_folder_out": str(broker / "queue"),
+        "processed_folder": str(broker / "processed"),
+        "store_processed": False,
+        # Broadcast (control) exchanges; kombu's default is a "control" folder in the
+        # current directory.
+        "control_folder": str(broker / "control"),
+    }

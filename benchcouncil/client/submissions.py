@@ -1,0 +1,129 @@
+"""Upload a bundle, then follow the submission until it reaches a status worth stopping at."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import INVALID, OK, UsageError, WaitTimeout
+from .http import ApiClient, multipart_body
+
+SUBMISSIONS = "api/v1/submissions/"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+# Where a CI job can stop: after validation (a person reviews next), or once review is done.
+PENDING_VALIDATION = frozenset({"received", "validating"})
+PENDING_REVIEW = PENDING_VALIDATION | {"awaiting_review"}
+SUCCESS = frozenset({"awaiting_review", "published"})
+UNTIL = {"validated": PENDING_VALIDATION, "published": PENDING_REVIEW}
+# A line at least this often while nothing moves, so a CI log shows the job is alive.
+HEARTBEAT_S = 60.0
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class Submitted:
+    submission: dict[str, Any]
+    created: bool
+    idempotency_key: str
+
+
+def submit_bundle(
+    client: ApiClient, bundle: Path, *, idempotency_key: str | None = None, organization: str | None = None
+) -> Submitted:
+    """Upload `bundle`; the key defaults to its sha256, so re-running the same CI step is safe."""
+    if not bundle.is_file():
+        raise UsageError(f"{bundle} is not a file")
+    key = idempotency_key or file_sha256(bundle)
+    fields = {"organization": organization} if organization else {}
+    answer = client.post(
+        SUBMISSIONS, multipart_body(fields, {"bundle": bundle}), headers={IDEMPOTENCY_HEADER: key}
+    )
+    return Submitted(submission=answer.json(), created=answer.status == 202, idempotency_key=key)
+
+
+def submission_path(ref: str) -> str:
+    """An id or the URL the upload answered with."""
+    if ref.startswith(("http://", "https://")):
+        return ref
+    return f"{SUBMISSIONS}{ref.strip('/')}/"
+
+
+def wait_for_submission(
+    client: ApiClient,
+    ref: str,
+    *,
+    until: str = "validated",
+    timeout_s: float = 1800.0,
+    interval_s: float = 5.0,
+    on_progress: Callable[[str], None] = lambda line: None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[int, dict[str, Any]]:
+    """Poll until the status leaves the pending set of `until`; returns (exit code, submission)."""
+    pending = UNTIL[until]
+    started = last_line = clock()
+    seen_events = 0
+    last_status = None
+    while True:
+        submission = client.get_json(submission_path(ref))
+        events = submission.get("events") or []
+        status = submission.get("status")
+        lines = [_event_line(clock() - started, event) for event in events[seen_events:]]
+        if not lines and (status != last_status or clock() - last_line >= HEARTBEAT_S):
+            lines = [f"{_elapsed(clock() - started)} {status}"]
+        for line in lines:
+            on_progress(line)
+            last_line = clock()
+        seen_events, last_status = max(seen_events, len(events)), status
+        if status not in pending:
+            return (OK if status in SUCCESS else INVALID), submission
+        remaining = timeout_s - (clock() - started)
+        if remaining <= 0:
+            raise WaitTimeout(
+                f"submission {submission.get('id', ref)} is still {status} after {timeout_s:.0f}s; "
+                f"follow it with: benchcouncil wait {submission.get('id', ref)}"
+            )
+        sleep(min(interval_s, remaining))
+
+
+def _elapsed(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"[{minutes:02d}:{secs:02d}]"
+
+
+def _event_line(elapsed: float, event: dict[str, Any]) -> str:
+    moved = f"{event.get('from_status') or '-'} -> {event.get('to_status')}"
+    return f"{_elapsed(elapsed)} {moved}: {event.get('reason', '')}".rstrip(": ")
+
+
+def describe(submission: dict[str, Any]) -> str:
+    """A few lines a person reads at the end of a CI log: verdict, what it is, what is wrong."""
+    lines = [f"submission {submission.get('id')}: {submission.get('status')}"]
+    what = "/".join(str(submission.get(k)) for k in ("suite", "benchmark", "level") if submission.get(k))
+    if what:
+        lines.append(f"  {what}")
+    links = submission.get("links") or {}
+    if links.get("html"):
+        lines.append(f"  {links['html']}")
+    for run in submission.get("runs") or []:
+        lines.append(
+            f"  run {run.get('index')}: {run.get('log_name')}, "
+            f"{'converged' if run.get('converged') else 'NOT converged'}, "
+            f"quality {run.get('achieved_quality')}, to quality {run.get('time_to_quality_s')} s"
+        )
+    for finding in submission.get("findings") or []:
+        severity = str(finding.get("severity", "")).upper()
+        lines.append(f"  {severity:7} {finding.get('code')}: {finding.get('message')}")
+    return "\n".join(lines) + "\n"

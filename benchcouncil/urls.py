@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from benchcouncil.health import healthz, readyz
+from benchcouncil.login_throttle import login
+from ranking.api import BenchmarkListApi, LeaderboardApi, LeaderboardCsvApi
+from submissions.accounts import api_token, signup
+
+api_v1: list[URLPattern | URLResolver] = [
+    path("benchmarks/", BenchmarkListApi.as_view(), name="api-benchmarks"),
+    path(
+        "leaderboards/<slug:suite>/<slug:benchmark>/<slug:level>/",
+        LeaderboardApi.as_view(),
+        name="api-leaderboard",
+    ),
+    path(
+        "leaderboards/<slug:suite>/<slug:benchmark>/<slug:level>/csv/",
+        LeaderboardCsvApi.as_view(),
+        name="api-leaderboard-csv",
+    ),
+    path("", include("submissions.api_urls")),
+    path("", include("runners.api_urls")),
+    path("", include("submissions.review.api_urls")),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("accounts/signup/", signup, name="signup"),
+    path("accounts/token/", api_token, name="api-token"),
+    # Before django.contrib.auth.urls, whose own "login" it replaces: failed attempts are limited.
+    path("accounts/login/", login, name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/v1/", include(api_v1)),
+    path("submissions/", include("submissions.urls")),
+    path("runners/", include("runners.urls")),
+    path("review/", include("submissions.review.urls")),
+    path("", include("ranking.urls")),
+]
