@@ -1,0 +1,66 @@
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from benchcouncil.admin import ReadOnlyAdmin
+
+from .models import Benchmark, CatalogueRelease, Leaderboard, LeaderboardEntry, Level, Suite
+from .services import leaderboard_enqueue_recompute
+
+
+@admin.register(Suite)
+class SuiteAdmin(ReadOnlyAdmin):
+    list_display = ["name", "version", "slug", "order"]
+
+
+@admin.register(Level)
+class LevelAdmin(ReadOnlyAdmin):
+    list_display = ["name", "slug", "order", "hyperparameters_may_change", "model_may_change"]
+
+
+@admin.register(Benchmark)
+class BenchmarkAdmin(ReadOnlyAdmin):
+    list_display = [
+        "name",
+        "suite",
+        "slug",
+        "target_quality",
+        "vflops_exponent",
+        "required_runs",
+        "ranking_metric",
+        "catalogue_version",
+    ]
+    list_filter = ["suite", "ranking_metric"]
+    search_fields = ["name", "slug", "model", "dataset"]
+
+
+@admin.register(CatalogueRelease)
+class CatalogueReleaseAdmin(ReadOnlyAdmin):
+    list_display = ["version", "sha256", "loaded_at"]
+
+
+@admin.register(Leaderboard)
+class LeaderboardAdmin(ReadOnlyAdmin):
+    """Boards are written by the recompute only; staff may ask for one here."""
+
+    list_display = ["benchmark", "level", "profile", "ranked_count", "unranked_count", "computed_at"]
+    list_filter = ["profile", "benchmark__suite", "level"]
+    list_select_related = ["benchmark__suite", "level"]
+    actions = ["recompute"]
+
+    @admin.action(description="Recompute the selected leaderboards")
+    def recompute(self, request: HttpRequest, queryset: QuerySet[Leaderboard]) -> None:
+        for board in queryset:
+            leaderboard_enqueue_recompute(
+                benchmark_id=board.benchmark_id, level_id=board.level_id, profile=board.profile
+            )
+        self.message_user(request, f"Recompute queued for {queryset.count()} leaderboard(s).")
+
+
+@admin.register(LeaderboardEntry)
+class LeaderboardEntryAdmin(ReadOnlyAdmin):
+    list_display = ["leaderboard", "rank", "organization", "system_name", "score", "valid_from", "valid_to"]
+    list_filter = ["leaderboard__benchmark__suite", "leaderboard__level", "availability", "provenance"]
+    list_select_related = ["leaderboard__benchmark__suite", "leaderboard__level"]
+    raw_id_fields = ["submission", "leaderboard"]
+    search_fields = ["organization", "system_name", "submission__id"]

@@ -1,0 +1,194 @@
+"""Rendered leaderboards, cached whole and keyed by the board's version.
+
+A board changes only when ranking.services writes it (a recompute, or a withdrawal closing its
+rows), and every such write sets `Leaderboard.changed_at` in the same transaction. A rendering is
+stored under a key made of that timestamp, the board, the representation, the request's
+parameters, the catalogue version and a digest of the code and templates that render it. A
+change therefore makes a new key: whichever process answers (LocMemCache is one cache per
+process, Redis one shared cache), a reader never gets a board older than the board row it has
+just read. Nothing is deleted; keys no longer asked for expire.
+
+Only requests whose every parameter is one the board offers are cached (a filter value among
+the board's facets, a known sort, a canonical page number or date), so that arbitrary query
+strings cannot fill the cache; anything else takes the uncached path, which gives the same answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Collection
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponseBase, QueryDict
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, urlencode
+
+from submissions.models import Availability
+
+from . import selectors
+from .models import Leaderboard
+
+# Parameters a board URL understands; the JSON endpoint also takes DRF's ?format=.
+PAGE_PARAMS = ("profile", "category", "accelerator", "framework", "organization", "sort", "page", "as_of")
+API_PARAMS = (*PAGE_PARAMS, "format")
+
+# Dead keys only waste memory: they expire after this long.
+TIMEOUT_S = 15 * 60
+# Browsers and shared caches may reuse a board this long without asking; after that a
+# conditional request costs a 304.
+MAX_AGE_S = 30
+# Bigger bodies (the CSV of a large board) are served uncached: an in-memory cache counts
+# entries, not bytes, so this bounds its size (300 entries by default, at most 75 MiB).
+MAX_BODY_BYTES = 256 * 1024
+
+_CATEGORIES = frozenset(Availability.values)
+_SORTS = frozenset([*selectors.SORTS, *(f"-{key}" for key in selectors.SORTS)])
+_PAGE = re.compile(r"[1-9][0-9]{0,5}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+# What shapes a rendering besides the data: a deploy that changes any of these never serves a
+# board rendered by the previous release from a shared cache.
+_RENDERING_FILES = (
+    "ranking/cache.py",
+    "ranking/views.py",
+    "ranking/api.py",
+    "ranking/presentation.py",
+    "ranking/csv_export.py",
+    "ranking/selectors.py",
+    "ranking/forms.py",
+    "templates/base.html",
+    "templates/ranking/leaderboard.html",
+    "templates/ranking/_board.html",
+)
+
+
+def _release_digest() -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    root = Path(settings.BASE_DIR)
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"  # hashed static names
+    for path in [*(root / name for name in _RENDERING_FILES), manifest]:
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(path.name.encode())
+    return digest.hexdigest()
+
+
+RELEASE = _release_digest()
+
+
+def board_query_string(params: QueryDict, board: Leaderboard, allowed: Collection[str]) -> str | None:
+    """The request's parameters, in their order, when all of them can be cached; else None."""
+    parts = []
+    for name in params:
+        values = params.getlist(name)
+        if name not in allowed or len(values) != 1 or not _cacheable(name, values[0], board):
+            return None
+        parts.append((name, values[0]))
+    return urlencode(parts)
+
+
+def _cacheable(name: str, value: str, board: Leaderboard) -> bool:
+    if value == "":
+        return name not in ("page", "format")
+    if name in ("accelerator", "framework", "organization"):
+        return value in (board.facets or {}).get(name, ())
+    if name == "category":
+        return value in _CATEGORIES
+    if name == "sort":
+        return value in _SORTS
+    if name == "page":
+        return _PAGE.fullmatch(value) is not None
+    if name == "as_of":
+        if _DATE.fullmatch(value) is None:
+            return False
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+    if name == "profile":
+        return value == board.profile
+    if name == "format":
+        return value in ("json", "csv")
+    return False
+
+
+def board_key(request: HttpRequest, board: Leaderboard, *, kind: str, allowed: Collection[str]) -> str | None:
+    """The cache key (also the ETag's value) of one rendering of a board, or None if uncacheable."""
+    if request.method not in ("GET", "HEAD") or board.changed_at is None:
+        return None
+    query = board_query_string(request.GET, board, allowed)
+    if query is None:
+        return None
+    parts = (
+        RELEASE,
+        kind,
+        str(board.pk),
+        board.changed_at.isoformat(),
+        board.benchmark.catalogue_version,
+        str(selectors.PER_PAGE),
+        # JSON and CSV carry absolute links.
+        request.scheme or "",  # typed optional; a served request always has one
+        request.get_host(),
+        query,
+    )
+    return "leaderboard:" + hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def get(key: str) -> Any:
+    return cache.get(key)
+
+
+def put(key: str, value: Any) -> None:
+    if isinstance(value, bytes | str) and len(value) > MAX_BODY_BYTES:
+        return
+    cache.set(key, value, TIMEOUT_S)
+
+
+def etag(key: str) -> str:
+    """A strong validator: the key names one rendering exactly (prefix left out)."""
+    return '"' + key.removeprefix("leaderboard:").replace(":", "-") + '"'
+
+
+def last_modified(board: Leaderboard) -> int | None:
+    """The board's Last-Modified (epoch seconds), rounded up; None within its change's second.
+
+    HTTP dates have whole seconds. Rounded up and sent only once that second has passed, any
+    later change falls after it, so If-Modified-Since never answers 304 across a change of the
+    board. It follows the data only: a client revalidating by date alone keeps its rendering
+    across a release that renders boards differently (the ETag, which browsers send, changes).
+    """
+    assert board.changed_at is not None
+    rounded = math.ceil(board.changed_at.timestamp())
+    return rounded if timezone.now().timestamp() >= rounded else None
+
+
+def not_modified(request: HttpRequest, key: str, board: Leaderboard) -> HttpResponseBase | None:
+    """A 304 when the client's copy (by ETag, else by date) is this rendering."""
+    response = get_conditional_response(request, etag=etag(key), last_modified=last_modified(board))
+    if response is not None:
+        mark_public(response, key, board)
+    return response
+
+
+def mark_public(response: HttpResponseBase, key: str, board: Leaderboard) -> None:
+    """Validators and a short public lifetime: the same bytes for every reader."""
+    response["ETag"] = etag(key)
+    modified = last_modified(board)
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    patch_cache_control(response, public=True, max_age=MAX_AGE_S)
+
+
+def mark_private(response: HttpResponseBase) -> None:
+    """A page with a reader's own parts (a signed-in header): no shared cache may keep it."""
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ("Cookie",))

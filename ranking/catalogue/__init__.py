@@ -1,0 +1,158 @@
+"""The benchmark catalogue, read from ``catalogue.toml`` beside this file.
+
+This module is pure Python (no Django, no database) so that the bundle validator can
+use the very same catalogue on the server and in a submitter's CI (``benchcouncil check``).
+The database copy (``ranking.models``) is synchronised from it by ``ranking.services``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
+
+VALID_FLOPS = "valid_flops"
+TIME_TO_QUALITY = "time_to_quality"
+RANKING_METRICS = (VALID_FLOPS, TIME_TO_QUALITY)
+AGGREGATIONS = ("olympic_mean", "mean", "median")
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is inconsistent; raised at load, never at request time."""
+
+
+@dataclass(frozen=True)
+class Level:
+    slug: str
+    name: str
+    order: int
+    changeable_layers: tuple[int, ...]
+    hyperparameters_may_change: bool
+    model_may_change: bool
+    tunable_hyperparameters: tuple[str, ...]
+    description: str
+
+    def may_tune(self, key: str) -> bool:
+        return "*" in self.tunable_hyperparameters or key in self.tunable_hyperparameters
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    suite: str
+    slug: str
+    name: str
+    model: str
+    dataset: str
+    train_samples: int
+    eval_samples: int
+    input_shape: str
+    quality_metric: str
+    quality_metric_label: str
+    higher_is_better: bool
+    target_quality: float
+    per_sample_training_flops: float
+    required_runs: int
+    aggregation: str
+    ranking_metric: str
+    quality_cap: bool
+    mllog_benchmark: str
+    reference_hyperparameters: dict[str, Any] = field(hash=False)
+    vflops_exponent: float | None = None
+    epochs: int | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.suite}/{self.slug}"
+
+
+@dataclass(frozen=True)
+class Suite:
+    slug: str
+    name: str
+    version: str
+    order: int
+    description: str
+    levels: tuple[str, ...]
+    benchmarks: dict[str, Benchmark] = field(hash=False)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: str
+    sha256: str
+    availability: dict[str, str]
+    levels: dict[str, Level]
+    suites: dict[str, Suite]
+
+    def benchmark(self, suite: str, slug: str) -> Benchmark | None:
+        found = self.suites.get(suite)
+        return found.benchmarks.get(slug) if found else None
+
+    def all_benchmarks(self) -> list[Benchmark]:
+        return [b for s in self.suites.values() for b in s.benchmarks.values()]
+
+
+def _level(slug: str, raw: dict[str, Any]) -> Level:
+    return Level(
+        slug=slug,
+        name=raw["name"],
+        order=int(raw["order"]),
+        changeable_layers=tuple(raw["changeable_layers"]),
+        hyperparameters_may_change=bool(raw["hyperparameters_may_change"]),
+        model_may_change=bool(raw["model_may_change"]),
+        tunable_hyperparameters=tuple(raw["tunable_hyperparameters"]),
+        description=raw["description"],
+    )
+
+
+def _benchmark(suite: str, slug: str, raw: dict[str, Any]) -> Benchmark:
+    fields = dict(raw)
+    benchmark = Benchmark(suite=suite, slug=slug, **fields)
+    if benchmark.ranking_metric not in RANKING_METRICS:
+        raise CatalogueError(f"{benchmark.key}: unknown ranking_metric {benchmark.ranking_metric!r}")
+    if benchmark.aggregation not in AGGREGATIONS:
+        raise CatalogueError(f"{benchmark.key}: unknown aggregation {benchmark.aggregation!r}")
+    if benchmark.ranking_metric == VALID_FLOPS and benchmark.vflops_exponent is None:
+        raise CatalogueError(f"{benchmark.key}: a Valid FLOPS benchmark needs vflops_exponent")
+    if benchmark.required_runs < 1:
+        raise CatalogueError(f"{benchmark.key}: required_runs must be at least 1")
+    return benchmark
+
+
+def parse_catalogue(data: bytes) -> Catalogue:
+    raw = tomllib.loads(data.decode("utf-8"))
+    levels = {slug: _level(slug, body) for slug, body in raw["levels"].items()}
+    suites: dict[str, Suite] = {}
+    for slug, body in raw["suites"].items():
+        unknown = set(body["levels"]) - set(levels)
+        if unknown:
+            raise CatalogueError(f"suite {slug}: unknown levels {sorted(unknown)}")
+        benchmarks = {
+            b_slug: _benchmark(slug, b_slug, b_body) for b_slug, b_body in body["benchmarks"].items()
+        }
+        suites[slug] = Suite(
+            slug=slug,
+            name=body["name"],
+            version=body["version"],
+            order=int(body["order"]),
+            description=body["description"],
+            levels=tuple(body["levels"]),
+            benchmarks=benchmarks,
+        )
+    return Catalogue(
+        version=raw["version"],
+        sha256=hashlib.sha256(data).hexdigest(),
+        availability=dict(raw["availability"]),
+        levels=levels,
+        suites=suites,
+    )
+
+
+@cache
+def get_catalogue() -> Catalogue:
+    return parse_catalogue(CATALOGUE_PATH.read_bytes())

@@ -1,0 +1,78 @@
+"""The leaderboard's GET form: filters, sort and a past date, all in the URL so links share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from submissions.models import Availability
+
+from .models import Leaderboard
+from .selectors import SORTS, BoardQuery
+
+SORT_CHOICES = [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS]
+
+
+class PlainSelect(forms.Select):
+    """A select rendered in Python: a board may offer hundreds of organizations, and one
+    template render per option would cost more than the rest of the page."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        chosen = "" if value is None else str(value)
+        attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if str(v) == chosen else ""}>{escape(label)}</option>'
+            for v, label in self.choices
+        )
+        return mark_safe(f"<select{attributes}>{options}</select>")  # noqa: S308 - every part escaped
+
+
+class LeaderboardForm(forms.Form):
+    category = forms.ChoiceField(
+        required=False, choices=[("", "Any"), *Availability.choices], widget=PlainSelect
+    )
+    accelerator = forms.ChoiceField(required=False, widget=PlainSelect)
+    framework = forms.ChoiceField(required=False, widget=PlainSelect)
+    organization = forms.ChoiceField(required=False, widget=PlainSelect)
+    as_of = forms.DateField(
+        required=False,
+        label="As of",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The board as it stood at the end of this day (UTC).",
+    )
+    # Kept across a filter change; the page is not (new filters start at page 1).
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, board: Leaderboard | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        facets = board.facets if board is not None else {}
+        for name in ("accelerator", "framework", "organization"):
+            values = facets.get(name, [])
+            self.fields[name].choices = [("", "Any"), *((v, v) for v in values)]  # type: ignore[attr-defined]
+
+    def board_query(self) -> BoardQuery:
+        """The valid part of what was asked: an unknown value is ignored, never an error page."""
+        self.is_valid()
+        data = self.cleaned_data
+        return BoardQuery(
+            accelerator=data.get("accelerator") or "",
+            framework=data.get("framework") or "",
+            organization=data.get("organization") or "",
+            category=data.get("category") or "",
+            sort=data.get("sort") or "rank",
+            page=_page(self.data.get("page")),
+            as_of=data.get("as_of"),
+        )
+
+
+def _page(raw: object) -> int:
+    try:
+        return max(int(str(raw)), 1)
+    except ValueError:
+        return 1

@@ -1,0 +1,308 @@
+"""Reads for the ranking app: boards and their pages, from the precomputed rows only.
+
+A page of a board is one indexed query over LeaderboardEntry (the current rows sit in a
+partial index on (leaderboard, rank)). Only published submissions have current rows: a
+withdrawal closes its rows the moment it commits, before its board is recomputed.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypedDict, cast
+from uuid import UUID
+
+from django.db import connections, router
+from django.db.models import Model, Q, QuerySet
+
+from submissions.states import Status
+
+from .models import Benchmark, Leaderboard, LeaderboardEntry, Level, Suite
+
+PER_PAGE = 50
+FILTERS = ("accelerator", "framework", "organization", "category")
+
+# Public sort keys -> model fields; "-key" sorts descending. Rank always breaks ties.
+SORTS = {
+    "rank": "rank",
+    "score": "score",
+    "accelerators": "accelerator_count",
+    "nodes": "nodes",
+    "time": "time_s",
+    "quality": "quality",
+    "organization": "organization",
+    "system": "system_name",
+    "framework": "framework",
+    "date": "published_at",
+}
+
+# The columns a page, the JSON endpoint and the CSV export read.
+ROW_FIELDS = (
+    "submission_id",
+    "rank",
+    "category_rank",
+    "score",
+    "score_min",
+    "score_max",
+    "score_cv",
+    "flops",
+    "time_s",
+    "quality",
+    "runs_total",
+    "runs_converged",
+    "runs_counted",
+    "organization",
+    "system_name",
+    "accelerator",
+    "accelerator_count",
+    "nodes",
+    "framework",
+    "availability",
+    "provenance",
+    "published_at",
+)
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    """What a reader asked of a board: filters, sort, page and an optional past date."""
+
+    accelerator: str = ""
+    framework: str = ""
+    organization: str = ""
+    category: str = ""
+    sort: str = "rank"
+    page: int = 1
+    as_of: date | None = None
+
+    @property
+    def filtered(self) -> bool:
+        return any(getattr(self, name) for name in FILTERS)
+
+    @property
+    def rank_field(self) -> str:
+        # Within one availability category, the category's own ranks are the ones shown.
+        return "category_rank" if self.category else "rank"
+
+
+@dataclass
+class BoardPage:
+    rows: list[dict[str, Any]]
+    number: int
+    has_next: bool
+    total: int
+    per_page: int = PER_PAGE
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def leaderboard_get(*, suite: str, benchmark: str, level: str, profile: str = "full") -> Leaderboard | None:
+    """The board a URL names, with its benchmark, suite and level loaded: one query.
+
+    Every leaderboard read starts here, answered from the cache or not, so the query is written
+    once per process instead of being built by the ORM on each request (building this four-table
+    join cost several times running it). Rows become model instances the way the ORM makes them:
+    Model.from_db after the database's and the fields' converters.
+    """
+    alias = router.db_for_read(Leaderboard)
+    connection = connections[alias]
+    sql, columns = _board_query(alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [suite, benchmark, level, profile])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances = []
+    start = 0
+    for model, fields, converters in columns:
+        values = list(row[start : start + len(fields)])
+        start += len(fields)
+        for index, col, field_converters in converters:
+            for convert in field_converters:
+                values[index] = convert(values[index], col, connection)
+        instances.append(model.from_db(alias, [f.attname for f in fields], values))
+    # One instance per table, in _board_query's order.
+    board, bench, suite_row, lvl = cast(tuple[Leaderboard, Benchmark, Suite, Level], tuple(instances))
+    bench.suite = suite_row
+    board.benchmark = bench
+    board.level = lvl
+    return board
+
+
+# Per table: the model, its fields in column order, and (index, column, converters) of the
+# fields whose values need converting.
+_Columns = list[tuple[type[Model], list[Any], list[tuple[int, Any, list[Any]]]]]
+
+
+@functools.cache
+def _board_query(alias: str) -> tuple[str, _Columns]:
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    tables = ((Leaderboard, "lb"), (Benchmark, "bm"), (Suite, "su"), (Level, "lv"))
+    select: list[str] = []
+    columns: _Columns = []
+    for model, table in tables:
+        fields = list(model._meta.concrete_fields)
+        # A concrete field always has a column; only non-concrete ones (many-to-many) have none.
+        select += [f"{table}.{quote(cast(str, f.column))}" for f in fields]
+        converters = []
+        for index, field in enumerate(fields):
+            col = field.get_col(table)
+            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if found:
+                converters.append((index, col, found))
+        columns.append((model, fields, converters))
+    db = {model: quote(model._meta.db_table) for model, _ in tables}
+    # Only quoted table and column names go into the text; the slugs are parameters.
+    sql = (
+        f"SELECT {', '.join(select)} FROM {db[Leaderboard]} lb "  # noqa: S608
+        f"JOIN {db[Benchmark]} bm ON bm.{quote('id')} = lb.{quote('benchmark_id')} "
+        f"JOIN {db[Suite]} su ON su.{quote('id')} = bm.{quote('suite_id')} "
+        f"JOIN {db[Level]} lv ON lv.{quote('id')} = lb.{quote('level_id')} "
+        f"WHERE su.{quote('slug')} = %s AND bm.{quote('slug')} = %s AND lv.{quote('slug')} = %s "
+        f"AND lb.{quote('profile')} = %s"
+    )
+    return sql, columns
+
+
+def board_target(*, suite: str, benchmark: str, level: str) -> tuple[Benchmark, Level] | None:
+    """The benchmark and level a board URL names, when the catalogue has them (boards may be empty)."""
+    found = Benchmark.objects.select_related("suite").filter(suite__slug=suite, slug=benchmark).first()
+    if found is None:
+        return None
+    lvl = found.suite.levels.filter(slug=level).first()
+    return (found, lvl) if lvl is not None else None
+
+
+def as_of_instant(day: date) -> datetime:
+    """A past date means the board as it stood at the end of that day (UTC)."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def leaderboard_entries(*, board: Leaderboard, query: BoardQuery) -> QuerySet[LeaderboardEntry]:
+    """The board's ranked, still-published entries, filtered and sorted (not yet sliced)."""
+    entries = LeaderboardEntry.objects.filter(leaderboard=board, rank__isnull=False)
+    if query.as_of is None:
+        # Current rows: a withdrawal closes its rows as soon as it commits (ranking.receivers),
+        # so the current board needs no join to the submission.
+        entries = entries.filter(valid_to__isnull=True)
+    else:
+        instant = as_of_instant(query.as_of)
+        entries = entries.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=instant),
+            valid_from__lt=instant,
+            # The past board leaves out what is no longer published (withdrawn, superseded).
+            submission__status=Status.PUBLISHED,
+        )
+    if query.category:
+        entries = entries.filter(availability=query.category)
+    for name in ("accelerator", "framework", "organization"):
+        value = getattr(query, name)
+        if value:
+            entries = entries.filter(**{name: value})
+    return entries.order_by(*_ordering(query))
+
+
+def _ordering(query: BoardQuery) -> list[str]:
+    key = query.sort.lstrip("-")
+    descending = query.sort.startswith("-")
+    name = query.rank_field if key == "rank" else SORTS.get(key, query.rank_field)
+    first = f"-{name}" if descending else name
+    return [first, query.rank_field] if name != query.rank_field else [first]
+
+
+def leaderboard_page(*, board: Leaderboard, query: BoardQuery, per_page: int | None = None) -> BoardPage:
+    """One page of rows as dicts: one query (two when a filter or a past date needs a count)."""
+    per_page = per_page or PER_PAGE
+    number = max(query.page, 1)
+    start = (number - 1) * per_page
+    entries = leaderboard_entries(board=board, query=query)
+    # One row more than the page says whether a next page exists without counting.
+    rows = list(entries.values(*ROW_FIELDS)[start : start + per_page + 1])
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
+    if query.filtered or query.as_of is not None:
+        total = entries.count() if (has_next or number > 1) else start + len(rows)
+    else:
+        total = board.ranked_count
+    for row in rows:
+        row["shown_rank"] = row[query.rank_field]
+    return BoardPage(rows=rows, number=number, has_next=has_next, total=total, per_page=per_page)
+
+
+class UnrankedRow(TypedDict):
+    submission_id: UUID
+    organization: str
+    system_name: str
+    unranked_reason: str
+    runs_total: int
+    runs_converged: int
+
+
+class CurveRow(TypedDict):
+    submission_id: UUID
+    index: int
+    curve: Any  # a JSON list of {epoch, time_s, quality}
+
+
+def leaderboard_unranked(*, board: Leaderboard) -> list[UnrankedRow]:
+    """Published submissions on the board that could not be ranked, with the reason."""
+    return list(
+        LeaderboardEntry.objects.filter(
+            leaderboard=board,
+            valid_to__isnull=True,
+            rank__isnull=True,
+        )
+        .order_by("published_at", "submission_id")
+        .values(
+            "submission_id", "organization", "system_name", "unranked_reason", "runs_total", "runs_converged"
+        )
+    )
+
+
+def runs_curves(*, submission_ids: list[Any]) -> list[CurveRow]:
+    """The quality-over-time curves of the given submissions' runs (one indexed query)."""
+    from submissions.models import Run
+
+    return list(
+        Run.objects.filter(submission_id__in=submission_ids)
+        .order_by("submission_id", "index")
+        .values("submission_id", "index", "curve")
+    )
+
+
+@dataclass
+class BoardSummary:
+    benchmark: Benchmark
+    level: Level
+    board: Leaderboard | None
+
+
+def home_boards() -> list[tuple[Suite, list[tuple[Benchmark, list[BoardSummary]]]]]:
+    """Every suite, its benchmarks, and each benchmark x level board with its leader (full profile)."""
+    suites = list(Suite.objects.prefetch_related("levels", "benchmarks"))
+    boards = {}
+    for board in Leaderboard.objects.filter(profile="full").select_related("leader__submission"):
+        if board.leader is not None and board.leader.submission.status != Status.PUBLISHED:
+            board.leader = None  # withdrawn a moment ago; its board is being recomputed
+        boards[(board.benchmark_id, board.level_id)] = board
+    return [
+        (
+            suite,
+            [
+                (
+                    bench,
+                    [BoardSummary(bench, lvl, boards.get((bench.pk, lvl.pk))) for lvl in suite.levels.all()],
+                )
+                for bench in suite.benchmarks.all()
+            ],
+        )
+        for suite in suites
+    ]

@@ -1,0 +1,332 @@
+"""Writes for the ranking app."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.dispatch import Signal
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from .catalogue import Benchmark as CatalogueBenchmark
+from .catalogue import Catalogue, get_catalogue
+from .models import Benchmark, CatalogueRelease, Leaderboard, LeaderboardEntry, Level, Suite
+from .scoring import Rules, RunFigures, Score, better_first_key, score_submission
+from .selectors import ROW_FIELDS
+
+logger = logging.getLogger(__name__)
+
+# Sent with `benchmarks` (a list of Benchmark rows) whose scoring rules changed in a sync,
+# so that their leaderboards are recomputed.
+benchmark_rules_changed = Signal()
+
+# The fields that change a benchmark's scores when they change.
+SCORING_FIELDS = (
+    "target_quality",
+    "vflops_exponent",
+    "per_sample_training_flops",
+    "required_runs",
+    "aggregation",
+    "ranking_metric",
+    "quality_cap",
+    "higher_is_better",
+)
+
+
+@transaction.atomic
+def catalogue_sync(*, catalogue: Catalogue | None = None) -> CatalogueRelease:
+    """Make the database copy match the catalogue file; idempotent."""
+    catalogue = catalogue or get_catalogue()
+    levels = {}
+    for slug, level in catalogue.levels.items():
+        fields = asdict(level)
+        fields.pop("slug")
+        fields["changeable_layers"] = list(level.changeable_layers)
+        fields["tunable_hyperparameters"] = list(level.tunable_hyperparameters)
+        levels[slug], _ = Level.objects.update_or_create(slug=slug, defaults=fields)
+
+    changed: list[Benchmark] = []
+    for suite_slug, suite in catalogue.suites.items():
+        suite_row, _ = Suite.objects.update_or_create(
+            slug=suite_slug,
+            defaults={
+                "name": suite.name,
+                "version": suite.version,
+                "order": suite.order,
+                "description": suite.description,
+            },
+        )
+        suite_row.levels.set([levels[slug] for slug in suite.levels])
+        for benchmark in suite.benchmarks.values():
+            row = _sync_benchmark(suite_row, benchmark, catalogue.version)
+            if row is not None:
+                changed.append(row)
+
+    release, _ = CatalogueRelease.objects.get_or_create(
+        version=catalogue.version, defaults={"sha256": catalogue.sha256}
+    )
+    if changed:
+        transaction.on_commit(lambda: benchmark_rules_changed.send(sender=Benchmark, benchmarks=changed))
+    return release
+
+
+def _sync_benchmark(suite_row: Suite, benchmark: CatalogueBenchmark, version: str) -> Benchmark | None:
+    """Create or update one benchmark; return it when its scoring rules changed."""
+    fields = asdict(benchmark)
+    for key in ("suite", "slug"):
+        fields.pop(key)
+    fields["catalogue_version"] = version
+    row = Benchmark.objects.filter(suite=suite_row, slug=benchmark.slug).first()
+    if row is None:
+        Benchmark.objects.create(suite=suite_row, slug=benchmark.slug, **fields)
+        return None
+    rules_changed = any(getattr(row, name) != fields[name] for name in SCORING_FIELDS)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save()
+    return row if rules_changed else None
+
+
+# --- Leaderboards ------------------------------------------------------------------------
+# Boards are recomputed from the published submissions' runs when a submission enters or
+# leaves the published state and when a benchmark's rules change; pages only read the
+# rows written here.
+
+RECOMPUTE_TASK = "ranking.recompute_leaderboard"
+PROFILES = ("full", "smoke")
+TIE_RULE = "better score, then earlier publication, then submission id"
+
+
+def leaderboard_enqueue_recompute(*, benchmark_id: int, level_id: int, profile: str) -> None:
+    """Queue one board's recompute by task name; recompute here if the broker is down."""
+    from benchcouncil.celery import app
+
+    kwargs = {"benchmark_id": benchmark_id, "level_id": level_id, "profile": profile}
+    try:
+        app.signature(RECOMPUTE_TASK, kwargs=kwargs).apply_async()
+    except OperationalError:
+        # A stale board is worse than a slow request: the publishing request pays instead.
+        logger.warning("broker unreachable; recomputing %s inline", kwargs, exc_info=True)
+        leaderboard_recompute(benchmark_id=benchmark_id, level_id=level_id, profile=profile)
+
+
+def leaderboards_enqueue_for_benchmark(*, benchmark: Benchmark) -> None:
+    for level in benchmark.suite.levels.all():
+        for profile in PROFILES:
+            leaderboard_enqueue_recompute(benchmark_id=benchmark.pk, level_id=level.pk, profile=profile)
+
+
+@transaction.atomic
+def leaderboard_recompute(
+    *, benchmark_id: int, level_id: int, profile: str, now: datetime | None = None
+) -> Leaderboard:
+    """Rank the board's published submissions and record what changed since the last time."""
+    board, _ = Leaderboard.objects.get_or_create(
+        benchmark_id=benchmark_id, level_id=level_id, profile=profile
+    )
+    # Serialise recomputes of one board: two at once would both open rows for the same entry.
+    board = (
+        Leaderboard.objects.select_for_update(of=("self",))
+        .select_related("benchmark", "level")
+        .get(pk=board.pk)
+    )
+    now = now or timezone.now()
+    fresh = _rank(board, _score_published(board))
+    current = {
+        e["submission_id"]: e
+        for e in LeaderboardEntry.objects.filter(board_current_q(board)).values("id", *ENTRY_FIELDS)
+    }
+
+    to_close: list[int] = []
+    to_open: list[LeaderboardEntry] = []
+    for submission_id, fields in fresh.items():
+        existing = current.pop(submission_id, None)
+        if existing is not None and all(existing[name] == fields[name] for name in ENTRY_FIELDS):
+            continue
+        if existing is not None:
+            to_close.append(existing["id"])
+        to_open.append(LeaderboardEntry(leaderboard=board, valid_from=now, **fields))
+    to_close.extend(e["id"] for e in current.values())  # no longer published
+
+    for start in range(0, len(to_close), 500):
+        LeaderboardEntry.objects.filter(pk__in=to_close[start : start + 500]).update(valid_to=now)
+    LeaderboardEntry.objects.bulk_create(to_open, batch_size=1000)
+    _summarise(board, fresh, now)
+    return board
+
+
+@transaction.atomic
+def leaderboard_entries_close(*, submission_id: Any, now: datetime | None = None) -> int:
+    """Take a submission off every board now (it left the published state)."""
+    closed = LeaderboardEntry.objects.filter(submission_id=submission_id, valid_to__isnull=True).update(
+        valid_to=now or timezone.now()
+    )
+    # Its past rows leave the boards' history too (past boards show published results only).
+    boards = LeaderboardEntry.objects.filter(submission_id=submission_id).values("leaderboard_id")
+    Leaderboard.objects.filter(pk__in=boards).update(changed_at=timezone.now())
+    return closed
+
+
+def board_current_q(board: Leaderboard) -> Q:
+    return Q(leaderboard=board, valid_to__isnull=True)
+
+
+def leaderboard_rules(benchmark: Benchmark, level: Level) -> Rules:
+    return Rules(
+        ranking_metric=benchmark.ranking_metric,
+        target_quality=benchmark.target_quality,
+        vflops_exponent=benchmark.vflops_exponent,
+        per_sample_training_flops=benchmark.per_sample_training_flops,
+        model_may_change=level.model_may_change,
+        required_runs=benchmark.required_runs,
+        aggregation=benchmark.aggregation,
+        quality_cap=benchmark.quality_cap,
+        higher_is_better=benchmark.higher_is_better,
+    )
+
+
+# The fields of an entry that a recompute sets; an entry whose fields are all unchanged keeps
+# its row (and its valid_from).
+ENTRY_FIELDS = (*ROW_FIELDS, "unranked_reason")
+
+
+# What a recompute reads of each published submission (values, not models: boards hold
+# thousands of submissions and only these fields matter).
+SUBMISSION_FIELDS = (
+    "id",
+    "organization__name",
+    "organization_name",
+    "system_name",
+    "system_description",
+    "availability",
+    "provenance",
+    "published_at",
+    "per_sample_training_flops",
+)
+RUN_FIELDS = (
+    "submission_id",
+    "achieved_quality",
+    "time_to_train_s",
+    "time_to_quality_s",
+    "samples_processed",
+    "converged",
+)
+
+
+def _score_published(board: Leaderboard) -> list[tuple[dict[str, Any], Score]]:
+    from submissions.models import Run, Submission
+    from submissions.states import Status
+
+    rules = leaderboard_rules(board.benchmark, board.level)
+    published = Submission.objects.filter(
+        status=Status.PUBLISHED,
+        benchmark_id=board.benchmark_id,
+        level_id=board.level_id,
+        profile=board.profile,
+    )
+    runs: dict[Any, list[RunFigures]] = {}
+    for run in (
+        Run.objects.filter(submission__in=published.values("pk"))
+        .order_by("submission_id", "index")
+        .values_list(*RUN_FIELDS)
+    ):
+        runs.setdefault(run[0], []).append(RunFigures(*run[1:]))
+    return [
+        (sub, score_submission(rules, runs.get(sub["id"], []), sub["per_sample_training_flops"]))
+        for sub in published.values(*SUBMISSION_FIELDS)
+    ]
+
+
+def _rank(board: Leaderboard, scored: list[tuple[dict[str, Any], Score]]) -> dict[Any, dict[str, Any]]:
+    metric = board.benchmark.ranking_metric
+    far_future = datetime.max.replace(tzinfo=UTC)
+
+    def order(item: tuple[dict[str, Any], Score]) -> tuple[float, datetime, str]:
+        submission, score = item
+        assert score.value is not None
+        return (
+            better_first_key(metric, score.value),
+            submission["published_at"] or far_future,
+            str(submission["id"]),
+        )
+
+    ranked = sorted((item for item in scored if item[1].ranked), key=order)
+    per_category: dict[str, int] = {}
+    rows: dict[Any, dict[str, Any]] = {}
+    for position, (submission, score) in enumerate(ranked, 1):
+        category = submission["availability"]
+        per_category[category] = per_category.get(category, 0) + 1
+        rows[submission["id"]] = _row(submission, score, position, per_category[category])
+    for submission, score in scored:
+        if not score.ranked:
+            rows[submission["id"]] = _row(submission, score, None, None)
+    return rows
+
+
+def _row(
+    submission: dict[str, Any], score: Score, rank: int | None, category_rank: int | None
+) -> dict[str, Any]:
+    system = submission["system_description"] or {}
+    nodes = _int(system.get("number_of_nodes"))
+    per_node = _int(system.get("accelerators_per_node"))
+    organization = submission["organization__name"] or submission["organization_name"]
+    return {
+        "submission_id": submission["id"],
+        "rank": rank,
+        "category_rank": category_rank,
+        "unranked_reason": score.reason[:200],
+        "score": score.value,
+        "score_min": score.minimum,
+        "score_max": score.maximum,
+        "score_cv": score.cv,
+        "flops": score.flops,
+        "time_s": score.time_s,
+        "quality": score.quality,
+        "runs_total": score.runs_total,
+        "runs_converged": score.runs_converged,
+        "runs_counted": score.runs_counted,
+        "organization": (organization or "")[:200],
+        "system_name": (submission["system_name"] or str(system.get("system_name", "")))[:200],
+        "accelerator": str(system.get("accelerator_model_name") or ("CPU" if per_node == 0 else ""))[:200],
+        "accelerator_count": min(nodes * per_node, MAX_COUNT),
+        "nodes": nodes,
+        "framework": str(system.get("framework", ""))[:200],
+        "availability": submission["availability"],
+        "provenance": submission["provenance"],
+        "published_at": submission["published_at"],
+    }
+
+
+# The counts' columns are PostgreSQL INTEGERs; system.json may state counts as digit strings of
+# any length, and one overflowing row would fail the whole board's recompute.
+MAX_COUNT = 2**31 - 1
+
+
+def _int(value: object) -> int:
+    try:
+        return min(max(int(value), 0), MAX_COUNT)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def _summarise(board: Leaderboard, rows: dict[Any, dict[str, Any]], now: datetime) -> None:
+    ranked = [r for r in rows.values() if r["rank"] is not None]
+    categories: dict[str, int] = {}
+    for row in ranked:
+        categories[row["availability"]] = categories.get(row["availability"], 0) + 1
+    board.ranked_count = len(ranked)
+    board.unranked_count = len(rows) - len(ranked)
+    board.category_counts = categories
+    board.facets = {
+        name: sorted({row[name] for row in ranked if row[name]})
+        for name in ("accelerator", "framework", "organization")
+    }
+    board.leader = LeaderboardEntry.objects.filter(board_current_q(board), rank=1).first()
+    board.computed_at = now
+    board.changed_at = timezone.now()  # the clock, not `now`: a recompute may be dated in the past
+    board.save()
