@@ -1,0 +1,13 @@
+from django.urls import path
+
+from .api import SubmissionBundleApi, SubmissionDetailApi, SubmissionListCreateApi
+
+urlpatterns = [
+    path("submissions/", SubmissionListCreateApi.as_view(), name="api-submission-list"),
+    path("submissions/<uuid:submission_id>/", SubmissionDetailApi.as_view(), name="api-submission-detail"),
+    path(
+        "submissions/<uuid:submission_id>/bundle/",
+        SubmissionBundleApi.as_view(),
+        name="api-submission-bundle",
+    ),
+]

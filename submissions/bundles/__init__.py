@@ -1,0 +1,13 @@
+"""Result-bundle validation, pure Python (no Django) so it runs in a submitter's CI too.
+
+    from submissions.bundles import validate_bundle
+    report = validate_bundle(Path("bundle.tar.gz").read_bytes(), "bundle.tar.gz")
+    report.valid, report.findings, report.runs
+
+The format is docs/bundle-format.md; the rules come from ranking.catalogue.
+"""
+
+from .report import BundleReport, Finding, Limits, RunReport, Severity
+from .validate import validate_bundle
+
+__all__ = ["BundleReport", "Finding", "Limits", "RunReport", "Severity", "validate_bundle"]

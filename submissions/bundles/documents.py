@@ -1,0 +1,93 @@
+"""The bundle's JSON files: strict parsing, then their JSON Schemas (draft 2020-12)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from .numbers import finite_float, int64, refuse_nul
+from .report import Finding, error
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys silently; a reviewer would see the first.
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def parse_json(name: str, data: bytes) -> tuple[Any, list[Finding]]:
+    """The decoded document, or ``None`` and the findings that say why not."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [error("json.not_utf8", f"{name} is not UTF-8 text (byte {exc.start})", name)]
+    try:
+        document = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constants,
+            parse_float=finite_float,
+            parse_int=int64,
+        )
+        refuse_nul(text, document)
+        return document, []
+    except json.JSONDecodeError as exc:
+        where = f"{name}:{exc.lineno}:{exc.colno}"
+        return None, [
+            error("json.malformed", f"{name} line {exc.lineno} column {exc.colno}: {exc.msg}", where)
+        ]
+    except _DuplicateKey as exc:
+        return None, [
+            error("json.duplicate_key", f"{name}: key {exc} appears more than once in one object", name)
+        ]
+    except (ValueError, RecursionError) as exc:
+        return None, [error("json.malformed", f"{name}: {exc or 'nested too deeply'}", name)]
+
+
+@cache
+def _validator(schema: str) -> Draft202012Validator:
+    text = resources.files(__package__).joinpath("schemas", f"{schema}.schema.json").read_text("utf-8")
+    return Draft202012Validator(json.loads(text))
+
+
+def schema_properties(schema: str) -> frozenset[str]:
+    document = _validator(schema).schema
+    # A JSON Schema may be a bare true or false, which names no properties.
+    return frozenset({} if isinstance(document, bool) else document.get("properties", {}))
+
+
+def check_schema(name: str, schema: str, document: Any) -> list[Finding]:
+    findings = []
+    for problem in sorted(_validator(schema).iter_errors(document), key=lambda e: list(e.absolute_path)):
+        path, message = problem.json_path, problem.message
+        # oneOf/anyOf messages say only "not valid under any of the given schemas";
+        # the schema's description says what would be.
+        if problem.validator in ("oneOf", "anyOf") and "description" in problem.schema:
+            message = f"{message}; expected {problem.schema['description']}"
+        findings.append(error("json.schema", f"{name} at {path}: {message}", f"{name}:{path}"))
+    return findings
+
+
+def load_document(name: str, schema: str, data: bytes) -> tuple[dict[str, Any] | None, list[Finding]]:
+    """Parse and check one JSON file; the document is returned only when it fits its schema."""
+    document, findings = parse_json(name, data)
+    if findings:
+        return None, findings
+    findings = check_schema(name, schema, document)
+    return (None if findings else document), findings

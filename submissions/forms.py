@@ -1,0 +1,53 @@
+"""Forms of the submission pages and of the account pages (signup)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import User
+
+from .models import Organization
+from .selectors import user_organizations
+
+
+class SubmissionForm(forms.Form):
+    bundle = forms.FileField(
+        label="Result bundle",
+        help_text="A .tar.gz or .zip with manifest.json, system.json and logs/*.log (see the bundle format).",
+        error_messages={
+            "required": "Choose the bundle file to upload.",
+            "empty": "The file is empty (0 bytes); choose the .tar.gz or .zip you packed.",
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".tar.gz,.tgz,.zip"}),
+    )
+    organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="None: only me (and staff)",
+        help_text="Members of the organization may follow and manage the submission too.",
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organizations = user_organizations(user)
+        field = cast("forms.ModelChoiceField[Organization]", self.fields["organization"])
+        field.queryset = organizations
+        # Someone in exactly one organization almost always submits for it.
+        if len(organizations) == 1 and not self.is_bound:
+            field.initial = organizations[0].pk
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(required=True, help_text="For notices about your submissions' reviews.")
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email address exists already; log in instead.")
+        return email

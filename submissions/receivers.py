@@ -1,0 +1,49 @@
+"""Receivers of `submission_status_changed`: mail the submitter, call the organization's webhooks.
+
+The signal is sent after the status change commits, so the tasks always find the event.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .models import Provenance, StatusEvent, Submission
+from .notifications import notify_status_change
+from .states import Status
+from .webhooks import webhooks_dispatch
+
+logger = logging.getLogger(__name__)
+
+
+def on_status_changed_notify(
+    sender: Any, *, submission: Submission, event: StatusEvent, **kwargs: Any
+) -> None:
+    try:
+        notify_status_change.delay(event.pk)
+    except Exception:
+        # The status change has committed; a broker outage must not turn it into an error page.
+        logger.exception("submission %s: could not queue the status email", submission.pk)
+
+
+def on_status_changed_webhooks(
+    sender: Any, *, submission: Submission, event: StatusEvent, **kwargs: Any
+) -> None:
+    try:
+        webhooks_dispatch(event=event)
+    except Exception:
+        logger.exception("submission %s: could not queue webhook deliveries", submission.pk)
+
+
+def on_status_changed_reproductions(
+    sender: Any, *, submission: Submission, event: StatusEvent, **kwargs: Any
+) -> None:
+    # Only a validated runner bundle can complete a reproduction check.
+    if event.from_status != Status.VALIDATING or submission.provenance != Provenance.RUNNER_VERIFIED:
+        return
+    from .review.services import reproduction_checks_on_validated
+
+    try:
+        reproduction_checks_on_validated(submission=submission)
+    except Exception:
+        logger.exception("submission %s: could not compare reproductions", submission.pk)

@@ -1,0 +1,102 @@
+"""API for the submitting side: withdraw a submission, upload a correction of one."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from benchcouncil.auth import signed_in_user
+from submissions.models import Submission
+from submissions.selectors import submission_list_visible
+from submissions.states import TransitionError
+
+from . import services
+
+
+class SubmissionStateOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    supersedes = serializers.UUIDField(source="supersedes_id", allow_null=True)
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, obj: Submission) -> str:
+        return self.context["request"].build_absolute_uri(reverse("submissions:detail", args=[obj.pk]))
+
+
+def _visible(request: Request, submission_id: UUID) -> Submission:
+    return get_object_or_404(submission_list_visible(request.user), pk=submission_id)
+
+
+def _conflict(exc: TransitionError) -> Response:
+    return Response({"detail": str(exc), "status": exc.current}, status=status.HTTP_409_CONFLICT)
+
+
+class SubmissionWithdrawApi(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    # Named: both views' InputSerializer would otherwise share one schema component.
+    @extend_schema_serializer(component_name="SubmissionWithdrawInput")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=5000)
+
+    @extend_schema(request=InputSerializer, responses={200: SubmissionStateOutput})
+    def post(self, request: Request, submission_id: UUID) -> Response:
+        submission = _visible(request, submission_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.submission_withdraw(
+                submission=submission, actor=signed_in_user(request), **data.validated_data
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except TransitionError as exc:
+            return _conflict(exc)
+        return Response(SubmissionStateOutput(submission, context={"request": request}).data)
+
+
+class SubmissionCorrectionApi(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
+    throttle_scope = "uploads"
+
+    @extend_schema_serializer(component_name="SubmissionCorrectionInput")
+    class InputSerializer(serializers.Serializer):
+        bundle = serializers.FileField()
+        reason = serializers.CharField(max_length=5000)
+
+    @extend_schema(request=InputSerializer, responses={201: SubmissionStateOutput})
+    def post(self, request: Request, submission_id: UUID) -> Response:
+        submission = _visible(request, submission_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = signed_in_user(request)
+        if not services.submission_can_correct(user, submission):
+            if submission.status not in services.CORRECTABLE:
+                return _conflict(TransitionError(submission.status, "superseded"))
+            raise PermissionDenied("Only the submitter or the organization's members may correct it.")
+        upload = data.validated_data["bundle"]
+        try:
+            corrected = services.submission_correct(
+                submission=submission,
+                actor=user,
+                bundle=upload,
+                bundle_name=upload.name,
+                reason=data.validated_data["reason"],
+            )
+        except TransitionError as exc:
+            return _conflict(exc)
+        output = SubmissionStateOutput(corrected, context={"request": request})
+        return Response(output.data, status=status.HTTP_201_CREATED)

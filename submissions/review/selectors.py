@@ -1,0 +1,211 @@
+"""Reads for review: the queue, and what a reviewer compares a submission against."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, Q, QuerySet
+
+from submissions.models import Membership, ReproductionCheck, StatusEvent, Submission, Webhook
+from submissions.states import Status
+
+REVIEW_PERMISSION = "submissions.change_submission"
+EARLIER_LIMIT = 5
+# Which HPC AI500 layer each software field of a system description belongs to (domain.md).
+SOFTWARE_LAYERS: dict[str, int] = {"operating_system": 2, "other_software_stack": 4, "framework": 5}
+
+
+def is_reviewer(user: User | AnonymousUser) -> bool:
+    """Staff with the Reviewers group's permission (superusers have every permission)."""
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff and user.has_perm(REVIEW_PERMISSION)
+    )
+
+
+def is_manager(user: User | AnonymousUser, organization_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user, organization_id=organization_id, role=Membership.Role.MANAGER
+    ).exists()
+
+
+def review_queue() -> QuerySet[Submission]:
+    """Submissions awaiting review, oldest first: first in, first reviewed."""
+    return (
+        Submission.objects.filter(status=Status.AWAITING_REVIEW)
+        .select_related("owner", "organization", "suite", "benchmark", "level")
+        .annotate(
+            run_count=Count("runs", distinct=True),
+            warning_count=Count("findings", filter=Q(findings__severity="warning"), distinct=True),
+        )
+        .order_by("created_at")
+    )
+
+
+def submission_events_for(user: User | AnonymousUser, submission: Submission) -> QuerySet[StatusEvent]:
+    """The audit log as this user may read it: staff see staff-only notes, others the public part."""
+    events = submission.events.select_related("actor")
+    return events if user.is_authenticated and user.is_staff else events.filter(public=True)
+
+
+def reproduction_checks(submission: Submission) -> QuerySet[ReproductionCheck]:
+    return submission.reproduction_checks.select_related("requested_by")
+
+
+@dataclass
+class DiffCell:
+    source: str
+    value: Any
+    differs: bool
+
+
+@dataclass
+class DiffRow:
+    name: str
+    reference: Any
+    cells: list[DiffCell] = field(default_factory=list)
+    # None when nothing differs; otherwise whether the level lets this parameter differ.
+    allowed: bool | None = None
+
+    @property
+    def differs(self) -> bool:
+        return any(c.differs for c in self.cells)
+
+
+MISSING = "—"
+
+
+def _tunable(submission: Submission, name: str) -> bool:
+    level = submission.level
+    if level is None:
+        return False
+    tunable = level.tunable_hyperparameters or []
+    return "*" in tunable or name in tunable
+
+
+def hyperparameter_diff(submission: Submission) -> list[DiffRow]:
+    """Every hyper-parameter of the reference, the bundle's file and each run, side by side."""
+    reference = dict(submission.benchmark.reference_hyperparameters) if submission.benchmark else {}
+    sources: list[tuple[str, dict[str, Any]]] = [("bundle", submission.hyperparameters or {})]
+    sources += [(f"run {run.index}", run.hyperparameters or {}) for run in submission.runs.all()]
+    names = list(reference)
+    for _, values in sources:
+        names += [k for k in values if k not in names]
+    rows = []
+    for name in names:
+        ref = reference.get(name, MISSING)
+        row = DiffRow(name=name, reference=ref)
+        for source, values in sources:
+            if name not in values:
+                row.cells.append(DiffCell(source, MISSING, False))
+            else:
+                row.cells.append(DiffCell(source, values[name], ref is MISSING or values[name] != ref))
+        if row.differs:
+            row.allowed = _tunable(submission, name)
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class SoftwareRow:
+    name: str
+    layer: int
+    value: Any
+    reference: Any
+    # None when the catalogue states no reference to compare with.
+    differs: bool | None
+    may_change: bool
+
+
+def software_diff(submission: Submission) -> list[SoftwareRow]:
+    """The system's software, each item with its layer and whether the level lets that layer change.
+
+    The catalogue may state a reference software stack in a benchmark's reference
+    (`framework`, `operating_system`, `other_software_stack`); where it does not, the row
+    carries no difference and the reviewer judges it from the layer rule.
+    """
+    system = submission.system_description or {}
+    reference = submission.benchmark.reference_hyperparameters if submission.benchmark else {}
+    layers = set(submission.level.changeable_layers) if submission.level else set()
+    rows = []
+    for key, layer in SOFTWARE_LAYERS.items():
+        for name, value, ref in _flatten(key, system.get(key, MISSING), reference.get(key, MISSING)):
+            differs = None if ref is MISSING else value != ref
+            rows.append(SoftwareRow(name, layer, value, ref, differs, layer in layers))
+    return rows
+
+
+def _flatten(key: str, value: Any, ref: Any) -> list[tuple[str, Any, Any]]:
+    # MLPerf's other_software_stack is often a mapping of package to version: one row each.
+    if isinstance(value, dict):
+        refs = ref if isinstance(ref, dict) else {}
+        return [(f"{key}.{k}", v, refs.get(k, MISSING)) for k, v in value.items()]
+    return [(key, value, ref)]
+
+
+def earlier_submissions(submission: Submission) -> list[Submission]:
+    """The same organization's earlier submissions of the same benchmark, newest first."""
+    if submission.benchmark_id is None:
+        return []
+    same_org = Q(pk__in=[])
+    if submission.organization_id is not None:
+        same_org |= Q(organization_id=submission.organization_id)
+    if submission.organization_name:
+        same_org |= Q(organization_name__iexact=submission.organization_name)
+    return list(
+        Submission.objects.filter(same_org, benchmark_id=submission.benchmark_id)
+        .filter(created_at__lt=submission.created_at)
+        .exclude(pk=submission.pk)
+        .select_related("level")
+        .prefetch_related("runs")
+        .order_by("-created_at")[:EARLIER_LIMIT]
+    )
+
+
+def _median(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def submission_summary(submission: Submission) -> dict[str, Any]:
+    """A submission's headline figures, for the side-by-side comparison."""
+    runs = list(submission.runs.all())
+    system = submission.system_description or {}
+    accelerators = system.get("accelerator_model_name", "")
+    count = (system.get("number_of_nodes") or 0) * (system.get("accelerators_per_node") or 0)
+    return {
+        "submission": submission,
+        "runs": len(runs),
+        "converged": sum(1 for r in runs if r.converged),
+        "median_time_to_quality_s": _median([r.time_to_quality_s for r in runs]),
+        "median_time_to_train_s": _median([r.time_to_train_s for r in runs]),
+        "median_quality": _median([r.achieved_quality for r in runs]),
+        "global_batch_size": _median([r.global_batch_size for r in runs]),
+        "accelerators": f"{accelerators} x {count}" if accelerators else MISSING,
+        "framework": system.get("framework", MISSING),
+    }
+
+
+def run_curves(submission: Submission) -> list[dict[str, Any]]:
+    """One plotly trace per run: quality over wall-clock minutes."""
+    traces = []
+    for run in submission.runs.all():
+        points = [p for p in run.curve or [] if isinstance(p, dict)]
+        traces.append(
+            {
+                "name": f"run {run.index} (seed {run.seed})",
+                "x": [round((p.get("time_s") or 0) / 60, 3) for p in points],
+                "y": [p.get("quality") for p in points],
+                "mode": "lines+markers",
+                "type": "scatter",
+            }
+        )
+    return traces
+
+
+def organization_webhooks(organization_id: int) -> QuerySet[Webhook]:
+    return Webhook.objects.filter(organization_id=organization_id).prefetch_related("deliveries")

@@ -1,0 +1,204 @@
+"""Review pages (staff) and the submitter's own actions: withdraw, correct, manage webhooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from benchcouncil.auth import signed_in_user
+from submissions.models import Organization, Submission, Webhook
+from submissions.selectors import submission_list_visible
+from submissions.states import TransitionError
+from submissions.webhooks import webhook_create
+
+from . import selectors, services
+from .forms import CorrectionForm, DecisionForm, ReproductionForm, WebhookForm, WithdrawForm
+
+
+def reviewer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not selectors.is_reviewer(request.user):
+            raise PermissionDenied("Reviewers only.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _visible(request: HttpRequest, submission_id: UUID) -> Submission:
+    # 404, not 403, for a submission this user may not see: its existence stays private.
+    return get_object_or_404(submission_list_visible(request.user), pk=submission_id)
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        messages.error(request, f"{field}: {' '.join(errors)}")
+
+
+@require_GET
+@reviewer_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "review/queue.html", {"submissions": selectors.review_queue()})
+
+
+@require_GET
+@reviewer_required
+def review_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse:
+    submission = get_object_or_404(
+        Submission.objects.select_related("owner", "organization", "suite", "benchmark", "level"),
+        pk=submission_id,
+    )
+    earlier = selectors.earlier_submissions(submission)
+    context = {
+        "submission": submission,
+        "runs": submission.runs.all(),
+        "findings": submission.findings.all(),
+        "curves": selectors.run_curves(submission),
+        "hyperparameters": selectors.hyperparameter_diff(submission),
+        "software": selectors.software_diff(submission),
+        "comparison": [selectors.submission_summary(s) for s in [submission, *earlier]],
+        "events": selectors.submission_events_for(request.user, submission),
+        "checks": selectors.reproduction_checks(submission),
+        "decision_form": DecisionForm(),
+        "reproduction_form": ReproductionForm(),
+        "tolerance": getattr(settings, "REPRODUCTION_TOLERANCE", {}),
+    }
+    return render(request, "review/detail.html", context)
+
+
+@require_POST
+@reviewer_required
+def review_decide(request: HttpRequest, submission_id: UUID) -> HttpResponse:
+    submission = get_object_or_404(Submission, pk=submission_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("review:detail", submission_id=submission.pk)
+    try:
+        services.review_decide(submission=submission, actor=signed_in_user(request), **form.cleaned_data)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect("review:detail", submission_id=submission.pk)
+    messages.success(request, f"{submission.bundle_name} is now {submission.get_status_display().lower()}.")
+    return redirect("review:queue")
+
+
+@require_POST
+@reviewer_required
+def review_reproduce(request: HttpRequest, submission_id: UUID) -> HttpResponse:
+    submission = get_object_or_404(Submission, pk=submission_id)
+    form = ReproductionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            check = services.reproduction_request(
+                submission=submission, actor=signed_in_user(request), **form.cleaned_data
+            )
+            messages.success(request, f"Reproduction queued as runner job {check.job_id}.")
+        except ValueError as exc:
+            messages.error(request, str(exc))
+    return redirect("review:detail", submission_id=submission.pk)
+
+
+@require_POST
+@reviewer_required
+def review_reproductions_refresh(request: HttpRequest, submission_id: UUID) -> HttpResponse:
+    submission = get_object_or_404(Submission, pk=submission_id)
+    updated = services.reproduction_checks_refresh(submission=submission)
+    messages.info(request, f"{len(updated)} reproduction check(s) updated.")
+    return redirect("review:detail", submission_id=submission.pk)
+
+
+@require_POST
+@login_required
+def submission_withdraw(request: HttpRequest, submission_id: UUID) -> HttpResponse:
+    submission = _visible(request, submission_id)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            services.submission_withdraw(
+                submission=submission, actor=signed_in_user(request), **form.cleaned_data
+            )
+            messages.success(request, "The submission is withdrawn.")
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+    return redirect("submissions:detail", submission_id=submission.pk)
+
+
+@login_required
+def submission_correct(request: HttpRequest, submission_id: UUID) -> HttpResponse:
+    user = signed_in_user(request)
+    submission = _visible(request, submission_id)
+    if not services.submission_can_correct(user, submission):
+        raise PermissionDenied("Only the submitter's side may correct a submission sent back for changes.")
+    form = CorrectionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["bundle"]
+        corrected = services.submission_correct(
+            submission=submission,
+            actor=user,
+            bundle=upload,
+            bundle_name=upload.name,
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, "The corrected bundle is stored and being validated.")
+        return redirect("submissions:detail", submission_id=corrected.pk)
+    return render(request, "review/correct.html", {"submission": submission, "form": form})
+
+
+def _managed_organization(request: HttpRequest, slug: str) -> Organization:
+    organization = get_object_or_404(Organization, slug=slug)
+    if not (request.user.is_superuser or selectors.is_manager(request.user, organization.pk)):
+        raise PermissionDenied("Only the organization's managers manage its webhooks.")
+    return organization
+
+
+@login_required
+def webhook_list(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _managed_organization(request, slug)
+    form = WebhookForm(request.POST or None)
+    created = secret = None
+    if request.method == "POST" and form.is_valid():
+        created, secret = webhook_create(
+            organization=organization,
+            url=form.cleaned_data["url"],
+            events=form.cleaned_data["events"],
+            created_by=signed_in_user(request),
+        )
+        form = WebhookForm()
+    context = {
+        "organization": organization,
+        "webhooks": selectors.organization_webhooks(organization.pk),
+        "form": form,
+        "created": created,
+        # Rendered in this response only, never stored in a page or a message.
+        "secret": secret,
+    }
+    return render(request, "review/webhooks.html", context, status=201 if created else 200)
+
+
+@require_POST
+@login_required
+def webhook_toggle(request: HttpRequest, webhook_id: int) -> HttpResponse:
+    webhook = get_object_or_404(Webhook.objects.select_related("organization"), pk=webhook_id)
+    _managed_organization(request, webhook.organization.slug)
+    webhook.active = not webhook.active
+    webhook.save(update_fields=["active"])
+    messages.success(request, f"Webhook {webhook.url} {'enabled' if webhook.active else 'disabled'}.")
+    return redirect("review:webhooks", slug=webhook.organization.slug)

@@ -1,0 +1,242 @@
+"""Writes for submissions: intake, state moves, and applying a validation report."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import IO
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from ranking.models import Benchmark, Level, Suite
+from submissions.bundles import BundleReport, Limits, validate_bundle
+from submissions.bundles.report import error
+
+from .models import Finding, Organization, Provenance, Run, StatusEvent, Submission
+from .signals import submission_status_changed
+from .states import Status, check_transition
+
+logger = logging.getLogger(__name__)
+
+VALIDATE_TASK = "submissions.validate"
+OVERSIZE_CODE = "archive.too_large"
+
+
+def _sha256(stream: IO[bytes]) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    stream.seek(0)
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    stream.seek(0)
+    return digest.hexdigest(), size
+
+
+def submission_create(
+    *,
+    owner: User,
+    bundle: IO[bytes],
+    bundle_name: str,
+    organization: Organization | None = None,
+    idempotency_key: str | None = None,
+    provenance: str = Provenance.SUBMITTER_REPORTED,
+    supersedes: Submission | None = None,
+) -> tuple[Submission, bool]:
+    """Store a bundle untouched and queue its validation.
+
+    Returns (submission, created). With an idempotency key already used by this owner, the
+    earlier submission comes back and nothing new is stored: a CI retry never duplicates.
+    """
+    if idempotency_key:
+        earlier = Submission.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier, False
+    sha256, size = _sha256(bundle)
+    submission = Submission(
+        owner=owner,
+        organization=organization,
+        provenance=provenance,
+        bundle_name=bundle_name[:255],
+        bundle_size=size,
+        bundle_sha256=sha256,
+        idempotency_key=idempotency_key or None,
+        supersedes=supersedes,
+    )
+    # Bytes go to storage before the row exists; a failure after this leaves an orphan
+    # object, never a row without its bundle.
+    submission.bundle.save(bundle_name, File(bundle), save=False)
+    try:
+        with transaction.atomic():
+            submission.save()
+            StatusEvent.objects.create(
+                submission=submission,
+                from_status="",
+                to_status=Status.RECEIVED,
+                actor=owner,
+                reason=f"Bundle {bundle_name} received ({size} bytes, sha256 {sha256}).",
+            )
+    except IntegrityError:
+        # Two retries with the same key raced; the other one won.
+        submission.bundle.delete(save=False)
+        earlier = Submission.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
+        if earlier is None:
+            raise
+        return earlier, False
+    transaction.on_commit(lambda: submission_enqueue_validation(submission_id=submission.pk))
+    return submission, True
+
+
+def submission_enqueue_validation(*, submission_id: UUID | str) -> None:
+    # Dispatch by name: the web tier needs no import of the task module's dependencies.
+    from benchcouncil.celery import app
+
+    if app.conf.task_always_eager:
+        # send_task ignores task_always_eager: run the task in-process instead (tests, a
+        # development server without a worker), as a real worker would.
+        from .tasks import validate_submission
+
+        validate_submission.apply_async(args=(str(submission_id),))
+        return
+    try:
+        app.send_task(VALIDATE_TASK, args=[str(submission_id)])
+    except (OperationalError, OSError):
+        # Called after the commit: the bundle and its row are stored. Raising here answered the
+        # upload with a 500, and a client retrying without an Idempotency-Key stored it twice.
+        # The stuck-submission sweep (sweeps.py) queues it once the broker is back.
+        logger.exception("could not queue validation of submission %s; the sweep will", submission_id)
+
+
+@transaction.atomic
+def submission_transition(
+    *,
+    submission: Submission,
+    to: str,
+    actor: User | None,
+    reason: str,
+    public: bool = True,
+) -> Submission:
+    """Move a submission to `to`, if the state machine allows it, and record who and why."""
+    if not reason.strip():
+        raise ValueError("Every status change needs a reason.")
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    check_transition(locked.status, to)
+    event = StatusEvent.objects.create(
+        submission=locked,
+        from_status=locked.status,
+        to_status=to,
+        actor=actor,
+        reason=reason,
+        public=public,
+    )
+    locked.status = to
+    fields = ["status", "updated_at"]
+    if to == Status.PUBLISHED:
+        locked.published_at = timezone.now()
+        fields.append("published_at")
+    locked.save(update_fields=fields)
+    submission.status = locked.status
+    submission.published_at = locked.published_at
+    transaction.on_commit(
+        lambda: submission_status_changed.send(sender=Submission, submission=locked, event=event)
+    )
+    return locked
+
+
+def _read_bundle(submission: Submission) -> bytes | None:
+    """The stored bytes, or None when they are over the validator's size limit."""
+    if submission.bundle_size > settings.BUNDLE_MAX_BYTES:
+        return None
+    with submission.bundle.open("rb") as stream:
+        return stream.read(settings.BUNDLE_MAX_BYTES + 1)
+
+
+def submission_validate(*, submission_id: UUID | str) -> Submission:
+    """Validate a stored bundle and record the findings and the derived figures."""
+    submission = Submission.objects.get(pk=submission_id)
+    if submission.status == Status.RECEIVED:
+        submission_transition(
+            submission=submission, to=Status.VALIDATING, actor=None, reason="Validation started."
+        )
+    elif submission.status != Status.VALIDATING:
+        # A duplicate delivery of a task that already ran: nothing to do.
+        logger.info("submission %s is %s; validation skipped", submission.pk, submission.status)
+        return submission
+    data = _read_bundle(submission)
+    if data is None:
+        report = _oversize_report(submission)
+    else:
+        limits = Limits(max_archive_bytes=settings.BUNDLE_MAX_BYTES)
+        report = validate_bundle(data, submission.bundle_name, limits=limits)
+    return submission_apply_report(submission=submission, report=report)
+
+
+def _oversize_report(submission: Submission) -> BundleReport:
+    # Not read at all: the stored bytes stay downloadable, but the validator never holds
+    # more than BUNDLE_MAX_BYTES in memory.
+    limit_mib = settings.BUNDLE_MAX_BYTES / (1024 * 1024)
+    message = (
+        f"The bundle is {submission.bundle_size} bytes; bundles may be at most {limit_mib:.0f} MiB. "
+        "Leave datasets and checkpoints out; logs, descriptions and code are enough."
+    )
+    return BundleReport(
+        sha256=submission.bundle_sha256,
+        size=submission.bundle_size,
+        findings=[error(OVERSIZE_CODE, message, submission.bundle_name)],
+    )
+
+
+@transaction.atomic
+def submission_apply_report(*, submission: Submission, report: BundleReport) -> Submission:
+    """Replace the submission's runs and findings with the report's, then move it on."""
+    submission.runs.all().delete()
+    submission.findings.all().delete()
+    Finding.objects.bulk_create(
+        Finding(
+            submission=submission,
+            severity=f.severity,
+            code=f.code,
+            message=f.message,
+            # The column holds 255 characters; a JSON path into a hostile document can be longer.
+            location=f.location[: Finding._meta.get_field("location").max_length],
+        )
+        for f in report.findings
+    )
+    Run.objects.bulk_create(
+        Run(submission=submission, index=i, **run.to_dict()) for i, run in enumerate(report.runs, 1)
+    )
+    _copy_report_fields(submission, report)
+    submission.save()
+    errors = sum(1 for f in report.findings if f.severity == "error")
+    if errors:
+        to, reason = Status.INVALID, f"Validation found {errors} error(s)."
+    else:
+        to, reason = Status.AWAITING_REVIEW, f"Validation passed with {len(report.runs)} run(s)."
+    return submission_transition(submission=submission, to=to, actor=None, reason=reason)
+
+
+def _copy_report_fields(submission: Submission, report: BundleReport) -> None:
+    manifest = report.manifest or {}
+    system = report.system or {}
+    submission.suite = Suite.objects.filter(slug=report.suite).first() if report.suite else None
+    submission.benchmark = (
+        Benchmark.objects.filter(suite__slug=report.suite, slug=report.benchmark).first()
+        if report.suite and report.benchmark
+        else None
+    )
+    submission.level = Level.objects.filter(slug=report.level).first() if report.level else None
+    submission.availability = report.availability or ""
+    submission.profile = report.profile or "full"
+    submission.organization_name = str(manifest.get("organization", ""))[:200]
+    submission.system_name = str(system.get("system_name", ""))[:200]
+    submission.manifest = report.manifest
+    submission.system_description = report.system
+    submission.hyperparameters = report.hyperparameters
+    submission.per_sample_training_flops = report.runs[0].per_sample_flops if report.runs else None
+    submission.catalogue_version = report.catalogue_version or ""
+    submission.validated_at = timezone.now()

@@ -1,0 +1,144 @@
+"""The submission pages: my submissions, the upload form, a submission's page, its bundle."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET
+
+from benchcouncil.auth import signed_in_user
+
+from .downloads import bundle_response
+from .forms import SubmissionForm
+from .models import Finding, Submission
+from .selectors import (
+    submission_can_manage,
+    submission_events_visible,
+    submission_get_visible,
+    submission_list_member,
+)
+from .services import submission_create
+from .states import Status
+from .uploads import hard_limit_message, install_hard_limit, upload_refused
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def my_submissions(request: HttpRequest) -> HttpResponse:
+    submissions = submission_list_member(request.user)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        submissions = submissions.filter(status=status)
+    page = Paginator(submissions, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "statuses": Status.choices, "status": status}
+    return render(request, "submissions/list.html", context)
+
+
+@csrf_exempt
+@login_required
+def submission_new(request: HttpRequest) -> HttpResponse:
+    # The hard limit must see the body before the CSRF check reads it, so the handler goes
+    # in here (csrf_exempt above) and CSRF protection comes right after. An oversize body is
+    # never read, its CSRF token included: it is refused here, and nothing is stored.
+    if request.method == "POST":
+        install_hard_limit(request)
+        request.POST  # noqa: B018 - parse now, through the handler
+        if upload_refused(request):
+            context = {"form": SubmissionForm(user=signed_in_user(request)), "refused": hard_limit_message()}
+            return render(request, "submissions/new.html", context, status=413)
+    return _submission_new(request)
+
+
+@csrf_protect
+def _submission_new(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)  # reached from submission_new only, behind login_required
+    if request.method != "POST":
+        return render(request, "submissions/new.html", {"form": SubmissionForm(user=user)})
+    form = SubmissionForm(request.POST, request.FILES, user=user)
+    if not form.is_valid():
+        return render(request, "submissions/new.html", {"form": form}, status=400)
+    bundle = form.cleaned_data["bundle"]
+    submission, _ = submission_create(
+        owner=user,
+        bundle=bundle,
+        bundle_name=bundle.name,
+        organization=form.cleaned_data["organization"],
+    )
+    messages.success(
+        request,
+        f"{submission.bundle_name} was received ({submission.bundle_size} bytes) and is queued for "
+        "validation; this page shows the findings when it is done.",
+    )
+    return redirect("submissions:detail", submission_id=submission.pk)
+
+
+def _visible_or_404(request: HttpRequest, submission_id: UUID) -> Submission:
+    submission = submission_get_visible(request.user, submission_id)
+    if submission is None:
+        # 404, not 403: whether a private submission exists is private too.
+        raise Http404("No such submission.")
+    return submission
+
+
+@require_GET
+def submission_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse:
+    submission = _visible_or_404(request, submission_id)
+    runs = list(submission.runs.all())
+    context = {
+        "submission": submission,
+        "can_manage": submission_can_manage(request.user, submission),
+        "findings": _findings_by_severity(submission),
+        "runs": runs,
+        "events": submission_events_visible(request.user, submission),
+        "system": _flat(submission.system_description),
+        "chart": _chart(submission, runs),
+    }
+    return render(request, "submissions/detail.html", context)
+
+
+@require_GET
+def submission_bundle(request: HttpRequest, submission_id: UUID) -> FileResponse:
+    return bundle_response(_visible_or_404(request, submission_id))
+
+
+def _findings_by_severity(submission: Submission) -> list[tuple[str, str, list[Finding]]]:
+    findings = list(submission.findings.all())
+    groups = []
+    for severity, label in Finding.Severity.choices:
+        members = [f for f in findings if f.severity == severity]
+        if members:
+            groups.append((severity, label, members))
+    return groups
+
+
+def _flat(description: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """The system description's keys in the order the submitter wrote them."""
+    if not isinstance(description, dict):
+        return []
+    return [(key.replace("_", " "), value) for key, value in description.items()]
+
+
+def _chart(submission: Submission, runs: list[Any]) -> dict[str, Any] | None:
+    """The quality-over-time curves as plain data for the page's plotly chart."""
+    traces = [
+        {"name": f"Run {run.index} ({run.log_name})", "curve": run.curve}
+        for run in runs
+        if isinstance(run.curve, list) and run.curve
+    ]
+    if not traces:
+        return None
+    benchmark = submission.benchmark
+    return {
+        "runs": traces,
+        "target": benchmark.target_quality if benchmark else None,
+        "metric": benchmark.quality_metric_label if benchmark else "Quality",
+    }
