@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("model-submissions/", api.ModelSubmissionCreateApi.as_view(), name="api-model-submissions"),
+    path(
+        "model-submissions/<uuid:job_id>/",
+        api.ModelSubmissionDetailApi.as_view(),
+        name="api-model-submission-detail",
+    ),
+    path(
+        "model-submissions/<uuid:job_id>/cancel/",
+        api.ModelSubmissionCancelApi.as_view(),
+        name="api-model-submission-cancel",
+    ),
+    path("runner/hosts/report/", api.HostReportApi.as_view(), name="api-runner-host-report"),
+    path("runner/jobs/<uuid:job_id>/heartbeat/", api.JobHeartbeatApi.as_view(), name="api-runner-heartbeat"),
+    path("runner/jobs/<uuid:job_id>/progress/", api.JobProgressApi.as_view(), name="api-runner-progress"),
+    path("runner/jobs/<uuid:job_id>/bundle/", api.JobBundleApi.as_view(), name="api-runner-bundle"),
+    path("runner/jobs/<uuid:job_id>/failure/", api.JobFailureApi.as_view(), name="api-runner-failure"),
+]

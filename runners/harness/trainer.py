@@ -1,0 +1,221 @@
+"""One training run: train an epoch, evaluate, log, until the target or the epoch limit."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, DistributedSampler
+
+from ranking.catalogue import Benchmark
+
+from . import mllogging as ml
+from .distributed import World, any_rank, from_main, total
+from .hyperparameters import build_optimizer, learning_rate_factor, logged_hyperparameters
+from .workloads import Quality, Workload
+
+TARGET, EPOCHS, CANCELLED, TIME_LIMIT = "target", "epochs", "cancelled", "time_limit"
+
+
+@dataclass(frozen=True)
+class Hooks:
+    should_stop: Callable[[], bool]
+    deadline: float  # time.monotonic() value past which the job stops
+    on_epoch: Callable[[int, Quality | None, float], None]  # epoch, quality, seconds per epoch
+
+
+@dataclass(frozen=True)
+class RunResult:
+    seed: int
+    status: str  # MLLOG run_stop status: success or aborted
+    reason: str  # target, epochs, cancelled or time_limit
+    epochs: int
+    samples: int
+    train_seconds: float  # time in training steps only: the throughput figure's denominator
+    wall_seconds: float
+    quality: float | None
+
+
+@dataclass
+class Loop:
+    """What an epoch of training needs; built once per run."""
+
+    model: nn.Module
+    optimizer: torch.optim.Optimizer
+    loader: DataLoader
+    train_loss: Callable[[nn.Module, Any, torch.device], tuple[torch.Tensor, int]]
+    hp: dict[str, Any]
+    total_epochs: int
+    world: World
+    stop: Callable[[], str | None]  # the reason to stop now, or None
+    scaler: torch.amp.GradScaler | None = None
+
+    def autocast(self) -> contextlib.AbstractContextManager[Any]:
+        precision = self.hp.get("precision", "fp32")
+        if precision == "fp32":
+            return contextlib.nullcontext()
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+        return torch.autocast(self.world.device.type, dtype=dtype)
+
+
+def train_epoch(loop: Loop, epoch: int) -> tuple[int, str | None]:
+    """Train one epoch (1-based); return the samples this rank processed and any stop reason."""
+    steps = max(len(loop.loader), 1)
+    base_lr = loop.hp["opt_base_learning_rate"]
+    samples = 0
+    for step, batch in enumerate(loop.loader):
+        if (reason := loop.stop()) is not None:
+            return samples, reason
+        factor = learning_rate_factor(loop.hp, epoch - 1 + step / steps, loop.total_epochs)
+        for group in loop.optimizer.param_groups:
+            group["lr"] = base_lr * factor
+        with loop.autocast():
+            loss, count = loop.train_loss(loop.model, batch, loop.world.device)
+        loop.optimizer.zero_grad(set_to_none=True)
+        if loop.scaler is not None:
+            loop.scaler.scale(loss).backward()
+            loop.scaler.step(loop.optimizer)
+            loop.scaler.update()
+        else:
+            loss.backward()
+            loop.optimizer.step()
+        samples += count
+    return samples, None
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def make_loop(
+    workload: Workload, hp: dict[str, Any], seed: int, epochs: int, world: World, stop: Any
+) -> Loop:
+    seed_everything(seed)
+    model = workload.make_model().to(world.device)
+    if world.world_size > 1:
+        # One process alone gains nothing from DDP's gradient buckets, so it is not wrapped.
+        ids = [world.device.index] if world.device.type == "cuda" else None
+        model = DistributedDataParallel(model, device_ids=ids)
+    model.train()
+    batch = hp["global_batch_size"] // world.world_size
+    sampler: DistributedSampler[Any] | None = (
+        DistributedSampler(workload.train_set, seed=seed) if world.world_size > 1 else None
+    )
+    loader = DataLoader(
+        workload.train_set,
+        batch_size=batch,
+        shuffle=sampler is None,
+        sampler=sampler,
+        generator=torch.Generator().manual_seed(seed),
+        collate_fn=workload.collate,
+        num_workers=workload.num_workers,
+        pin_memory=world.device.type == "cuda",
+        persistent_workers=workload.num_workers > 0,
+    )
+    fp16 = hp.get("precision") == "fp16"
+    scaler = torch.amp.GradScaler(world.device.type) if fp16 else None
+    optimizer = build_optimizer(model.parameters(), hp)
+    return Loop(model, optimizer, loader, workload.train_loss, hp, epochs, world, stop, scaler)
+
+
+def run_training(
+    workload: Workload,
+    benchmark: Benchmark,
+    hp: dict[str, Any],
+    seed: int,
+    epochs: int,
+    world: World,
+    log: ml.RunLog | None,
+    hooks: Hooks,
+) -> RunResult:
+    """One run with its MLLOG events; `log` is None on every rank but the first."""
+
+    def stop() -> str | None:
+        local = (
+            CANCELLED if hooks.should_stop() else TIME_LIMIT if time.monotonic() > hooks.deadline else None
+        )
+        # Every rank must leave the loop at the same step, whichever rank saw the reason.
+        return (local or CANCELLED) if any_rank(local is not None, world) else None
+
+    emit = log or _Silent()
+    emit.event("submission_benchmark", benchmark.mllog_benchmark)
+    emit.event("seed", seed)
+    emit.event("global_batch_size", hp["global_batch_size"])
+    emit.event("train_samples", len(workload.train_set))  # type: ignore[arg-type]
+    emit.event("eval_samples", len(workload.eval_set))  # type: ignore[arg-type]
+    for key, value in logged_hyperparameters(hp).items():
+        emit.event(key, value)
+    loop = make_loop(workload, hp, seed, epochs, world, stop)
+    started = time.monotonic()
+    emit.start(ml.RUN_START)
+    samples_total, train_seconds, quality, reason, epoch = 0, 0.0, None, EPOCHS, 0
+    for epoch in range(1, epochs + 1):
+        if isinstance(loop.loader.sampler, DistributedSampler):
+            loop.loader.sampler.set_epoch(epoch)
+        emit.start(ml.EPOCH_START, epoch_num=epoch)
+        tick = time.monotonic()
+        samples, stopped = train_epoch(loop, epoch)
+        train_seconds += time.monotonic() - tick
+        samples = total(samples, world)
+        samples_total += samples
+        emit.end(ml.EPOCH_STOP, epoch_num=epoch, samples=samples)
+        if stopped is not None:
+            reason = stopped
+            break
+        result = _evaluate(workload, loop.model, world, stop)
+        if result is None:
+            reason = CANCELLED if hooks.should_stop() else TIME_LIMIT
+            break
+        quality = result.value
+        emit.event(ml.EVAL_ACCURACY, quality, epoch_num=epoch, **result.extras)
+        hooks.on_epoch(epoch, result, (time.monotonic() - started) / epoch)
+        if _reached(quality, benchmark):
+            reason = TARGET
+            break
+    status = ml.SUCCESS if reason == TARGET else ml.ABORTED
+    emit.end(ml.RUN_STOP, status=status)
+    wall = time.monotonic() - started
+    return RunResult(seed, status, reason, epoch, samples_total, train_seconds, wall, quality)
+
+
+def _evaluate(
+    workload: Workload, model: nn.Module, world: World, stop: Callable[[], str | None]
+) -> Quality | None:
+    """Rank 0 evaluates the whole eval set; the others wait for its figure. None: stopped."""
+    inner = model.module if isinstance(model, DistributedDataParallel) else model
+    # With several ranks the stop check is a collective, which rank 0 alone cannot call here.
+    check = (lambda: stop() is not None) if world.world_size == 1 else (lambda: False)
+    result: Quality | None = None
+    if world.is_main:
+        inner.eval()
+        result = workload.evaluate(inner, workload.eval_set, world.device, check)
+        inner.train()
+    value = from_main(math.nan if result is None else result.value, world)
+    if math.isnan(value):
+        return None
+    return result if result is not None else Quality(value)
+
+
+def _reached(quality: float, benchmark: Benchmark) -> bool:
+    target = benchmark.target_quality
+    return quality >= target if benchmark.higher_is_better else quality <= target
+
+
+class _Silent:
+    """Stands in for the RunLog on ranks that do not write one."""
+
+    def event(self, key: str, value: Any = None, **metadata: Any) -> None:
+        pass
+
+    start = end = event

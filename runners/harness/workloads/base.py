@@ -1,0 +1,66 @@
+"""What every benchmark workload gives the trainer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.data import Dataset
+
+from ranking.catalogue import Benchmark
+
+from ..registry import WorkloadSpec
+
+StopCheck = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Context:
+    benchmark: Benchmark
+    spec: WorkloadSpec
+    profile: str
+    model_name: str
+    model_code: str | None
+    data_root: Path | None
+
+    @property
+    def smoke(self) -> bool:
+        return self.profile == "smoke"
+
+    @property
+    def model_label(self) -> str:
+        return f"model code {Path(self.model_code).name}" if self.model_code else self.model_name
+
+
+@dataclass(frozen=True)
+class Quality:
+    value: float  # in the catalogue's quality metric; what eval_accuracy logs
+    extras: dict[str, float] = field(default_factory=dict)  # other figures, logged as metadata
+
+
+@dataclass
+class Workload:
+    model_label: str  # for the manifest's "model"
+    make_model: Callable[[], nn.Module]  # a fresh model; called after the run's seed is set
+    train_set: Dataset
+    eval_set: Dataset
+    # The loss of one batch and the number of samples in it.
+    train_loss: Callable[[nn.Module, Any, torch.device], tuple[torch.Tensor, int]]
+    evaluate: Callable[[nn.Module, Dataset, torch.device, StopCheck], Quality | None]
+    flops_batch: Callable[[], Any]  # a two-sample training batch at the profile's input size
+    smoke_epochs: int  # the epoch limit of a smoke run when the job does not set one
+    collate: Callable[[list[Any]], Any] | None = None
+    num_workers: int = 0
+
+
+def require_data_root(context: Context, sub: str) -> Path:
+    if context.data_root is None:
+        raise ValueError("the full profile needs a data root")
+    path = context.data_root / sub
+    if not path.is_dir():
+        raise FileNotFoundError(f"{context.benchmark.key}: data directory {path} not found")
+    return path

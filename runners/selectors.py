@@ -1,0 +1,42 @@
+"""Reads for runner hosts and jobs, with who may see what in one place.
+
+A job's page (progress, log tail, history) is for its owner and staff only: it can show
+model code and configuration the owner has not published.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+
+from .models import Job, RunnerHost
+from .tokens import secret_hash, secret_matches
+
+
+def runner_host_for_token(token: str | None) -> RunnerHost | None:
+    if not token:
+        return None
+    host = RunnerHost.objects.filter(token_hash=secret_hash(token), is_active=True).first()
+    if host is None or not secret_matches(token, host.token_hash):
+        return None
+    return host
+
+
+def job_secret_matches(job: Job, secret: str | None) -> bool:
+    """The job's current secret: one from an earlier attempt no longer matches."""
+    return secret_matches(secret, job.secret_hash)
+
+
+def job_list_visible(user: User | AnonymousUser) -> QuerySet[Job]:
+    if not user.is_authenticated:
+        return Job.objects.none()
+    jobs = Job.objects.select_related("owner", "suite", "benchmark", "level", "host", "submission")
+    return jobs if user.is_staff else jobs.filter(owner=user)
+
+
+def job_can_view(user: User | AnonymousUser, job: Job) -> bool:
+    return user.is_authenticated and (user.is_staff or job.owner_id == user.pk)
+
+
+def job_can_cancel(user: User | AnonymousUser, job: Job) -> bool:
+    return job.is_active and job_can_view(user, job)
