@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from ranking.catalogue import Catalogue, get_catalogue
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_thread() -> None:
+    # The test machine is shared: one intra-op thread avoids thrashing against other jobs.
+    torch.set_num_threads(1)
+
+
+@pytest.fixture
+def catalogue() -> Catalogue:
+    return get_catalogue()
+
+
+def read_mllog(path: Path) -> list[dict[str, Any]]:
+    prefix = ":::MLLOG "
+    return [
+        json.loads(line[len(prefix) :]) for line in path.read_text().splitlines() if line.startswith(prefix)
+    ]

@@ -1,0 +1,39 @@
+"""The home page covers every suite: each benchmark x level board, its leader and counts."""
+
+from __future__ import annotations
+
+from conftest import five_runs
+from django.urls import reverse
+
+from ranking.models import Benchmark, Suite
+
+
+def test_it_lists_every_board_of_every_suite(client, db) -> None:
+    html = client.get(reverse("ranking:home")).content.decode()
+    for suite in Suite.objects.all():
+        assert f'id="suite-{suite.slug}"' in html
+    for bench in Benchmark.objects.select_related("suite"):
+        for level in bench.suite.levels.all():
+            assert reverse("ranking:leaderboard", args=[bench.suite.slug, bench.slug, level.slug]) in html
+    assert "No ranked results yet" in html
+
+
+def test_it_shows_each_boards_leader_and_counts(client, published) -> None:
+    leader = published(system_name="Leader box", runs=five_runs(time_s=1800), availability="preview")
+    published(system_name="Runner-up")
+    published(system_name="Too few runs", runs=five_runs()[:1])
+    html = client.get(reverse("ranking:home")).content.decode()
+    assert "Leader box" in html
+    assert "Runner-up" not in html
+    assert reverse("submissions:detail", args=[leader.pk]) in html
+    assert "1.557 Valid PFLOPS" in html
+    assert "(+1 unranked)" in html
+    assert "available: 1" in html and "preview: 1" in html
+
+
+def test_it_reads_in_a_fixed_number_of_queries(client, published, django_assert_max_num_queries) -> None:
+    for _ in range(3):
+        published()
+    # suites, their levels and benchmarks (prefetched), every board with its leader
+    with django_assert_max_num_queries(4):
+        client.get(reverse("ranking:home"))

@@ -1,0 +1,46 @@
+"""Fixtures of the runner tests: jobs queued through the real services, and the broker.
+
+Jobs go to a pool of their own per test (`pool`), so what a test reads from the broker is
+what that test sent, on the filesystem transport locally and on Redis in CI alike.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import TestCase
+from runner_jobs import spec
+
+from runners.models import Job
+from runners.services import job_create
+
+
+@pytest.fixture(autouse=True)
+def media_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+
+
+@pytest.fixture
+def pool() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def make_job(pool) -> Callable[..., Job]:
+    """Queue a job as the services do, running the on-commit dispatch to the broker."""
+
+    def make(owner, *, organization=None, **overrides: Any) -> Job:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            job = job_create(owner=owner, spec=spec(**overrides), organization=organization, pool=pool)
+        return job
+
+    return make

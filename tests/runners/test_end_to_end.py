@@ -1,0 +1,227 @@
+"""A real smoke job, end to end: the API queues it on the configured broker, a real runner
+worker process trains it with the harness and uploads its bundle to a live server, and a real
+web worker validates the submission it became.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+import urllib.request
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from rest_framework.authtoken.models import Token
+from runner_jobs import drain
+
+from benchcouncil.celery import app as web_app
+from ranking.catalogue import get_catalogue
+from runners.models import Job, RunnerHost
+from runners.services import runner_host_register
+from runners.states import JobStatus
+from submissions.models import Provenance
+from submissions.states import Status
+
+# The cheapest benchmark the harness runs (Caser on a small Gowalla-like set: seconds on a
+# CPU); its smoke profile, cut to two epochs, still does every run the catalogue requires.
+SUITE, BENCHMARK, EPOCHS = "aibench-training", "learning-to-rank", 2
+JOB_TIMEOUT_S = 300
+
+
+@pytest.fixture
+def workers(settings, live_server, pool, tmp_path):
+    """A runner worker process on runner.<pool>, as on a runner host, and a web worker on the
+    default queue, both real and on the configured broker.
+
+    The runner is its own process (`celery -A runners.worker.celery`), configured only by
+    its environment and talking to the live server over HTTP, exactly as a host is.
+    """
+    host, token = runner_host_register(name=f"host-{pool}", pool=pool)
+    settings.RUNNER_SERVICE_URL = live_server.url
+    settings.RUNNER_DEFAULT_POOL = pool
+    # Eager off: validation goes through the broker to the web worker, like production.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    eager, web_app.conf.task_always_eager = web_app.conf.task_always_eager, False
+    drain("default", timeout=0.2)  # what earlier tests left for a web worker, if anything
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "RUNNER_SERVICE_URL": live_server.url,
+        "RUNNER_HOST_TOKEN": token,
+        "RUNNER_HEARTBEAT_INTERVAL_S": "0.5",
+        "RUNNER_WORK_DIR": str(tmp_path / "work"),
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "runners.worker.celery", "worker",
+        "-Q", f"runner.{pool}", "-P", "solo", "-l", "info",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+    log = open(tmp_path / "runner.log", "wb")  # noqa: SIM115 - closed below
+    runner = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        with start_worker(web_app, queues=["default"], perform_ping_check=False, shutdown_timeout=60):
+            # A host reports its hardware when its worker is up: then it takes jobs.
+            wait_for(
+                lambda: RunnerHost.objects.get(pk=host.pk).hardware_report is not None,
+                120,
+                lambda: f"the runner's host report\n{(tmp_path / 'runner.log').read_text()[-3000:]}",
+            )
+            yield host
+    finally:
+        web_app.conf.task_always_eager = eager
+        os.killpg(runner.pid, signal.SIGTERM)
+        try:
+            runner.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(runner.pid, signal.SIGKILL)
+            runner.wait()
+        log.close()
+
+
+def post_json(url: str, body: dict, token: str) -> dict:
+    request = urllib.request.Request(  # noqa: S310 - the live server
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        assert response.status == 201
+        return json.loads(response.read())
+
+
+def wait_for(predicate, timeout: float, what):
+    """Poll `predicate` until it is true; `what` (text, or a function giving it) names the wait."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what() if callable(what) else what}")
+
+
+def train_samples_logged(submission) -> list[int]:
+    with submission.bundle.open("rb") as stream, tarfile.open(fileobj=stream, mode="r:gz") as archive:
+        logs = sorted((m for m in archive.getmembers() if m.name.endswith(".log")), key=lambda m: m.name)
+        found = []
+        for member in logs:
+            for line in archive.extractfile(member).read().decode().splitlines():
+                if line.startswith(":::MLLOG ") and json.loads(line[9:])["key"] == "train_samples":
+                    found.append(json.loads(line[9:])["value"])
+        return found
+
+
+def run_through_the_service(live_server, owner, body: dict) -> tuple[Job, object]:
+    """Submit `body` over HTTP, wait for the job to end and its submission to be validated."""
+    token, _ = Token.objects.get_or_create(user=owner)
+    created = post_json(f"{live_server.url}/api/v1/model-submissions/", body, token.key)
+    job = Job.objects.get(pk=created["id"])
+    wait_for(lambda: not Job.objects.get(pk=job.pk).is_active, JOB_TIMEOUT_S, "the job")
+    job.refresh_from_db()
+    assert job.status == JobStatus.FINISHED, (job.failure_reason, job.log_tail[-2000:])
+    pending = (Status.RECEIVED, Status.VALIDATING)
+    wait_for(lambda: Job.objects.get(pk=job.pk).submission.status not in pending, 120, "validation")
+    submission = Job.objects.get(pk=job.pk).submission
+    errors = list(submission.findings.filter(severity="error").values_list("message", flat=True))
+    assert submission.status == Status.AWAITING_REVIEW, errors
+    return job, submission
+
+
+def assert_figures_consistent(job: Job, submission) -> None:
+    """Total FLOPs = FLOPs/sample x samples; 0 < time to train <= the job's wall time;
+    samples = epochs x the smoke data's train_samples; every required run is there."""
+    benchmark = get_catalogue().benchmark(SUITE, BENCHMARK)
+    runs = list(submission.runs.all())
+    assert len(runs) == benchmark.required_runs
+    wall_s = (job.finished_at - job.started_at).total_seconds()
+    smoke_train_samples = train_samples_logged(submission)
+    assert len(set(smoke_train_samples)) == 1 and smoke_train_samples[0] < benchmark.train_samples
+    for run in runs:
+        assert run.per_sample_flops == submission.per_sample_training_flops
+        assert run.total_flops == pytest.approx(run.per_sample_flops * run.samples_processed)
+        assert 0 < run.time_to_train_s <= wall_s
+        assert run.epochs_completed == EPOCHS
+        assert run.samples_processed == run.epochs_completed * smoke_train_samples[0]
+
+
+@pytest.mark.worker
+@pytest.mark.torch
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_a_model_submission_through_a_real_worker(workers, live_server, owner, org):
+    host = workers
+    body = {
+        "suite": SUITE,
+        "benchmark": BENCHMARK,
+        "level": "hardware",
+        "organization": org.slug,
+        "max_epochs": EPOCHS,
+    }
+
+    job, submission = run_through_the_service(live_server, owner, body)
+
+    assert [e.to_status for e in job.events.all()] == ["queued", "running", "finished"]
+    assert job.host == host
+    assert RunnerHost.objects.get(pk=host.pk).hardware_report is not None
+    assert job.progress["state"] == "finished" and job.progress["run"] == job.progress["runs"]
+    required = get_catalogue().benchmark(SUITE, BENCHMARK).required_runs
+    assert f"run {required}/{required} epoch {EPOCHS}/{EPOCHS}" in job.log_tail
+    assert submission.provenance == Provenance.RUNNER_VERIFIED
+    assert submission.owner == owner and submission.organization == org
+    assert submission.profile == "smoke" and submission.level.slug == "hardware"
+    # Hardware level: the catalogue's FLOPs per sample, never a measured or claimed one.
+    assert (
+        submission.per_sample_training_flops
+        == get_catalogue().benchmark(SUITE, BENCHMARK).per_sample_training_flops
+    )
+    assert_figures_consistent(job, submission)
+
+
+MODEL_CODE = """
+import torch
+from torch import nn
+
+
+class Dot(nn.Module):
+    def __init__(self, num_users, num_items, dims=16):
+        super().__init__()
+        self.users = nn.Embedding(num_users, dims)
+        self.items = nn.Embedding(num_items + 1, dims, padding_idx=0)
+
+    def forward(self, sequences, users, items):
+        context = self.items(sequences).mean(1) + self.users(users)
+        return torch.einsum("bd,bkd->bk", context, self.items(items))
+
+
+def build_model(num_users, num_items, sequence_length):
+    return Dot(num_users, num_items)
+"""
+
+
+@pytest.mark.worker
+@pytest.mark.torch
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_free_level_model_code_through_the_sandbox(workers, live_server, owner):
+    body = {
+        "suite": SUITE,
+        "benchmark": BENCHMARK,
+        "level": "free",
+        "model_code": MODEL_CODE,
+        "hyperparameters": {"opt_name": "adamw", "opt_base_learning_rate": 0.01},
+        "max_epochs": EPOCHS,
+    }
+
+    job, submission = run_through_the_service(live_server, owner, body)
+
+    assert job.model_code == MODEL_CODE
+    assert submission.level.slug == "free" and submission.provenance == Provenance.RUNNER_VERIFIED
+    # The runner measured this model's FLOPs: not the catalogue's constant for Caser.
+    measured = submission.manifest["per_sample_training_flops"]
+    assert submission.per_sample_training_flops == measured
+    assert measured != get_catalogue().benchmark(SUITE, BENCHMARK).per_sample_training_flops
+    assert_figures_consistent(job, submission)
