@@ -61,7 +61,9 @@ class Profile(models.TextChoices):
 def bundle_path(instance: Submission, filename: str) -> str:
     # The submitter's file name is kept in `bundle_name`; the stored key is ours, so no
     # name a client sends can steer where bytes land.
-    suffix = ".zip" if filename.lower().endswith(".zip") else ".tar.gz"
+    # (".csv" is an imported entry's record: ranking/imports.py.)
+    lowered = filename.lower()
+    suffix = ".zip" if lowered.endswith(".zip") else ".csv" if lowered.endswith(".csv") else ".tar.gz"
     return f"bundles/{instance.id}/bundle{suffix}"
 
 
