@@ -408,16 +408,36 @@ def throughput(port: int, path: str, n: int, clients: int, cold: bool) -> float:
     return per_client * clients / (time.perf_counter() - start)
 
 
-def bare_query_times(dsn: str, sql: str, params: tuple, n: int) -> tuple[list[float], int]:
-    """The page's rows straight from PostgreSQL: one connection, the same SQL, rows fetched."""
-    times, rows = [], 0
-    with psycopg.connect(dsn) as conn, conn.cursor() as cursor:
-        for _ in range(n):
-            start = time.perf_counter()
-            cursor.execute(sql, params)
-            rows = len(cursor.fetchall())
-            times.append(time.perf_counter() - start)
-    return times, rows
+def interleaved_times(
+    port: int, path: str, dsn: str, sql: str, params: tuple, n: int, cold: bool
+) -> tuple[list[float], list[float], int]:
+    """HTTP requests and bare queries, one of each in turn, so that both see the same machine.
+
+    Measured one series after the other, a change in the machine's load between them (other
+    jobs on a shared host) moved the ratio by 2x from run to run; alternating cancels that.
+    """
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    separator = "&" if "?" in path else "?"
+    latencies, bare, rows = [], [], 0
+    try:
+        with psycopg.connect(dsn) as pg, pg.cursor() as cursor:
+            for _ in range(10):  # psycopg prepares a query from its fifth run
+                cursor.execute(sql, params)
+                cursor.fetchall()
+            for _ in range(n):
+                url = f"{path}{separator}_={next(_bust)}" if cold else path
+                start = time.perf_counter()
+                status, body = get(port, url, conn)
+                latencies.append(time.perf_counter() - start)
+                if status != 200:
+                    raise RuntimeError(f"{path}: HTTP {status}: {body[:200]!r}")
+                start = time.perf_counter()
+                cursor.execute(sql, params)
+                rows = len(cursor.fetchall())
+                bare.append(time.perf_counter() - start)
+    finally:
+        conn.close()
+    return latencies, bare, rows
 
 
 def page_sql(params: dict[str, str]) -> tuple[str, tuple, int]:
@@ -460,9 +480,8 @@ def measure_one(
     sql, sql_params, ranked = page_sql(params)
     timed_requests(args.port, path, 20, cold)  # warm up the workers' connections (and caches)
     load_before = os.getloadavg()[0]
-    latencies = timed_requests(args.port, path, args.requests, cold)
+    latencies, bare, rows = interleaved_times(args.port, path, dsn, sql, sql_params, args.requests, cold)
     rps = throughput(args.port, path, args.requests, args.concurrency, cold)
-    bare, rows = bare_query_times(dsn, sql, sql_params, args.requests)
     cache = "cold" if cold else "warm"
     print(f"measured {label} ({cache}), load average {load_before:.2f}", flush=True)
     return {

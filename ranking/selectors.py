@@ -8,12 +8,17 @@ withdrawal closes its rows the moment it commits, before its board is recomputed
 from __future__ import annotations
 
 import functools
+import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as day_time
 from typing import Any, TypedDict, cast
 from uuid import UUID
 
-from django.db import connections, router
+import psycopg
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, Q, QuerySet
 
 from submissions.states import Status
@@ -114,9 +119,13 @@ def leaderboard_get(*, suite: str, benchmark: str, level: str, profile: str = "f
     alias = router.db_for_read(Leaderboard)
     connection = connections[alias]
     sql, columns = _board_query(alias)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [suite, benchmark, level, profile])
-        row = cursor.fetchone()
+    params = [suite, benchmark, level, profile]
+    if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS:
+        row = _prepared_fetchone(connection, sql, params)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
     if row is None:
         return None
     instances = []
@@ -134,6 +143,45 @@ def leaderboard_get(*, suite: str, benchmark: str, level: str, profile: str = "f
     board.benchmark = bench
     board.level = lvl
     return board
+
+
+def _prepared_fetchone(connection: BaseDatabaseWrapper, sql: str, params: list[str]) -> Any:
+    """Run the board lookup as a server-side prepared statement on Django's connection.
+
+    A cached board is answered after this one query, so its cost is most of the request's:
+    PostgreSQL plans this four-table join in about 0.5 ms and runs it in 0.1 ms. Django binds
+    parameters on the client and cannot prepare, so the lookup uses a psycopg cursor (server-side
+    binding) on the very same connection, and prepares it once per connection.
+
+    The query is also the connection's health check: with CONN_HEALTH_CHECKS Django would first
+    send a `SELECT 1` on a reused connection. Here a reused connection that turns out dead (the
+    server restarted, a failover) is closed and the read retried once on a new one, which is what
+    that check would have achieved; a success marks the check as done for the request. Outside
+    autocommit (inside a transaction) there is no retry: a read there is the transaction's.
+    """
+    retry = connection.connection is not None and not connection.in_atomic_block
+    while True:
+        connection.ensure_connection()
+        raw = connection.connection
+        if not isinstance(raw, psycopg.Connection):  # another driver: Django's own cursor
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+        started = time.monotonic()
+        try:
+            with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+                cursor.execute(sql, params, prepare=True)
+                row = cursor.fetchone()
+        except (OperationalError, InterfaceError):
+            if not retry:
+                raise
+            retry = False
+            connection.close()
+            continue
+        connection.health_check_done = True  # type: ignore[attr-defined]  # set in __init__, not stubbed
+        if connection.queries_logged:  # what Django's debug cursor records (assertNumQueries)
+            connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+        return row
 
 
 # Per table: the model, its fields in column order, and (index, column, converters) of the
@@ -183,7 +231,7 @@ def board_target(*, suite: str, benchmark: str, level: str) -> tuple[Benchmark, 
 
 def as_of_instant(day: date) -> datetime:
     """A past date means the board as it stood at the end of that day (UTC)."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+    return datetime.combine(day + timedelta(days=1), day_time.min, tzinfo=UTC)
 
 
 def leaderboard_entries(*, board: Leaderboard, query: BoardQuery) -> QuerySet[LeaderboardEntry]:

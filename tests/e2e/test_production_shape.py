@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psycopg
 import pytest
 from e2e_processes import ROOT, Stack, free_port
 from e2e_staff_session import StaffSession
@@ -158,7 +159,26 @@ def test_a_bundle_and_a_model_submission_reach_the_leaderboards(
     with urllib.request.urlopen(site + stylesheet.group(1), timeout=10) as answer:  # noqa: S310 - loopback
         assert answer.status == 200 and "immutable" in answer.headers["Cache-Control"]
     assert _logged_request(stack, "POST", "/api/v1/submissions/")
+
+    # PostgreSQL drops every connection (a restart, a failover): the web threads' persistent
+    # connections are dead, and the next reads of a board on them are still answered.
+    board_page = f"{site}/leaderboards/{'/'.join(BUNDLE_BOARD)}/"
+    assert [_http_status(board_page) for _ in range(12)] == [200] * 12
+    assert _drop_connections(database_url) > 0
+    assert [_http_status(board_page) for _ in range(24)] == [200] * 24
     print("timings (s):", {name: round(t, 1) for name, t in timings.items()})
+
+
+def _drop_connections(database_url: str) -> int:
+    """Terminate every session on the run's database, as a server restart would."""
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        ).fetchall()
+    return len(rows)
 
 
 def _set_up(stack: Stack, env: dict[str, str], pool: str) -> tuple[str, str]:
