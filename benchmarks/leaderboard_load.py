@@ -378,21 +378,23 @@ def get(port: int, path: str, conn: http.client.HTTPConnection | None = None) ->
 _bust = iter(range(10**9))
 
 
+def timed_get(port: int, path: str, conn: http.client.HTTPConnection, cold: bool) -> float:
+    """One request on `conn` (busting the cache when cold); its latency, or an error unless 200."""
+    url = f"{path}{'&' if '?' in path else '?'}_={next(_bust)}" if cold else path
+    start = time.perf_counter()
+    status, body = get(port, url, conn)
+    elapsed = time.perf_counter() - start
+    if status != 200:
+        raise RuntimeError(f"{path}: HTTP {status}: {body[:200]!r}")
+    return elapsed
+
+
 def timed_requests(port: int, path: str, n: int, cold: bool = False) -> list[float]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    times = []
-    separator = "&" if "?" in path else "?"
     try:
-        for _ in range(n):
-            url = f"{path}{separator}_={next(_bust)}" if cold else path
-            start = time.perf_counter()
-            status, body = get(port, url, conn)
-            times.append(time.perf_counter() - start)
-            if status != 200:
-                raise RuntimeError(f"{path}: HTTP {status}: {body[:200]!r}")
+        return [timed_get(port, path, conn, cold) for _ in range(n)]
     finally:
         conn.close()
-    return times
 
 
 def throughput(port: int, path: str, n: int, clients: int, cold: bool) -> float:
@@ -417,7 +419,6 @@ def interleaved_times(
     jobs on a shared host) moved the ratio by 2x from run to run; alternating cancels that.
     """
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    separator = "&" if "?" in path else "?"
     latencies, bare, rows = [], [], 0
     try:
         with psycopg.connect(dsn) as pg, pg.cursor() as cursor:
@@ -425,12 +426,7 @@ def interleaved_times(
                 cursor.execute(sql, params)
                 cursor.fetchall()
             for _ in range(n):
-                url = f"{path}{separator}_={next(_bust)}" if cold else path
-                start = time.perf_counter()
-                status, body = get(port, url, conn)
-                latencies.append(time.perf_counter() - start)
-                if status != 200:
-                    raise RuntimeError(f"{path}: HTTP {status}: {body[:200]!r}")
+                latencies.append(timed_get(port, path, conn, cold))
                 start = time.perf_counter()
                 cursor.execute(sql, params)
                 rows = len(cursor.fetchall())

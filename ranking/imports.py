@@ -99,8 +99,17 @@ class Entry:
     fields: dict[str, str]
     published_on: date
     per_sample_training_flops: float | None
+    header: list[str]  # the table's columns, in its order
     runs: list[ImportedRun] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)  # the entry's own rows, as read
+    rows: list[list[str]] = field(default_factory=list)  # the entry's own rows, as read
+
+    def record(self) -> bytes:
+        """The entry's rows under the table's header, as CSV: its stored, downloadable record."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.header)
+        writer.writerows(self.rows)
+        return out.getvalue().encode()
 
     @property
     def idempotency_key(self) -> str:
@@ -160,7 +169,6 @@ def read_table(data: bytes, *, source: str, today: date) -> tuple[list[Entry], l
     benchmarks = {(b.suite.slug, b.slug): b for b in Benchmark.objects.select_related("suite")}
     levels = {level.slug: level for level in Level.objects.prefetch_related("suites")}
     entries: dict[str, Entry] = {}
-    raw_lines = text.splitlines()
     count = 0
     try:
         for row in reader:
@@ -177,7 +185,7 @@ def read_table(data: bytes, *, source: str, today: date) -> tuple[list[Entry], l
             run = _run(values, line, problems)
             if entry is not None and run is not None:
                 entry.runs.append(run)
-                entry.lines.append(raw_lines[line - 1] if line - 1 < len(raw_lines) else "")
+                entry.rows.append([row[name] or "" for name in header])
     except csv.Error as exc:
         problems.append(f"line {reader.line_num}: {exc}")
     if count == 0 and not problems:
@@ -188,9 +196,6 @@ def read_table(data: bytes, *, source: str, today: date) -> tuple[list[Entry], l
         _check_entry(entry, problems, warnings)
     if problems:
         raise ImportProblems(problems)
-    header_line = raw_lines[0] if raw_lines else ""
-    for entry in entries.values():
-        entry.lines.insert(0, header_line)
     return list(entries.values()), warnings
 
 
@@ -278,6 +283,7 @@ def _entry_for(
         fields={column: values.get(column, "") for column in ENTRY_COLUMNS + OPTIONAL_ENTRY_COLUMNS},
         published_on=published_on,
         per_sample_training_flops=flops,
+        header=list(values),  # the row's columns, in the table's order
     )
     entries[name] = entry
     return entry
@@ -388,7 +394,7 @@ def import_entries(
     boards: set[tuple[int, int]] = set()
     todo: list[tuple[Entry, bytes]] = []
     for entry in entries:
-        body = ("\n".join(entry.lines) + "\n").encode()
+        body = entry.record()
         earlier = Submission.objects.filter(owner=actor, idempotency_key=entry.idempotency_key).first()
         if earlier is None:
             todo.append((entry, body))

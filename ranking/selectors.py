@@ -123,9 +123,7 @@ def leaderboard_get(*, suite: str, benchmark: str, level: str, profile: str = "f
     if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS:
         row = _prepared_fetchone(connection, sql, params)
     else:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
+        row = _fetchone(connection, sql, params)
     if row is None:
         return None
     instances = []
@@ -143,6 +141,12 @@ def leaderboard_get(*, suite: str, benchmark: str, level: str, profile: str = "f
     board.benchmark = bench
     board.level = lvl
     return board
+
+
+def _fetchone(connection: BaseDatabaseWrapper, sql: str, params: list[str]) -> Any:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def _prepared_fetchone(connection: BaseDatabaseWrapper, sql: str, params: list[str]) -> Any:
@@ -164,9 +168,7 @@ def _prepared_fetchone(connection: BaseDatabaseWrapper, sql: str, params: list[s
         connection.ensure_connection()
         raw = connection.connection
         if not isinstance(raw, psycopg.Connection):  # another driver: Django's own cursor
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchone()
+            return _fetchone(connection, sql, params)
         started = time.monotonic()
         try:
             with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
