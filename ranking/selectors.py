@@ -109,7 +109,39 @@ class BoardPage:
 
 
 def leaderboard_get(*, suite: str, benchmark: str, level: str, profile: str = "full") -> Leaderboard | None:
-    """The board a URL names, with its benchmark, suite and level loaded: one query.
+    """The board a URL names, with its benchmark, suite and level loaded: one query."""
+    found = _board_lookup("full", [suite, benchmark, level, profile])
+    if found is None:
+        return None
+    board, bench, suite_row, lvl = cast(tuple[Leaderboard, Benchmark, Suite, Level], found)
+    bench.suite = suite_row
+    board.benchmark = bench
+    board.level = lvl
+    return board
+
+
+def leaderboard_version(
+    *, suite: str, benchmark: str, level: str, profile: str = "full"
+) -> Leaderboard | None:
+    """The board a URL names, with only what its cached renderings are keyed by: one query.
+
+    A cached answer needs the board's id, profile, facets and last change, and its benchmark's
+    catalogue version (ranking/cache.py); the other columns are deferred. Fetching and
+    converting the whole four-table row took twice as long as this narrow one, and a request
+    answered from the cache does nothing else with the database. The board's benchmark is
+    attached with its catalogue version; anything else is loaded when first read, as with
+    QuerySet.only(). A request that misses the cache reads the full board with leaderboard_get.
+    """
+    found = _board_lookup("version", [suite, benchmark, level, profile])
+    if found is None:
+        return None
+    board, bench = cast(tuple[Leaderboard, Benchmark], found)
+    board.benchmark = bench
+    return board
+
+
+def _board_lookup(shape: str, params: list[str]) -> tuple[Model, ...] | None:
+    """Run one of the board lookups and build its row's model instances, one per table.
 
     Every leaderboard read starts here, answered from the cache or not, so the query is written
     once per process instead of being built by the ORM on each request (building this four-table
@@ -118,8 +150,7 @@ def leaderboard_get(*, suite: str, benchmark: str, level: str, profile: str = "f
     """
     alias = router.db_for_read(Leaderboard)
     connection = connections[alias]
-    sql, columns = _board_query(alias)
-    params = [suite, benchmark, level, profile]
+    sql, columns = _board_query(alias, shape)
     if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS:
         row = _prepared_fetchone(connection, sql, params)
     else:
@@ -135,12 +166,7 @@ def leaderboard_get(*, suite: str, benchmark: str, level: str, profile: str = "f
             for convert in field_converters:
                 values[index] = convert(values[index], col, connection)
         instances.append(model.from_db(alias, [f.attname for f in fields], values))
-    # One instance per table, in _board_query's order.
-    board, bench, suite_row, lvl = cast(tuple[Leaderboard, Benchmark, Suite, Level], tuple(instances))
-    bench.suite = suite_row
-    board.benchmark = bench
-    board.level = lvl
-    return board
+    return tuple(instances)
 
 
 def _fetchone(connection: BaseDatabaseWrapper, sql: str, params: list[str]) -> Any:
@@ -190,16 +216,27 @@ def _prepared_fetchone(connection: BaseDatabaseWrapper, sql: str, params: list[s
 # fields whose values need converting.
 _Columns = list[tuple[type[Model], list[Any], list[tuple[int, Any, list[Any]]]]]
 
+# What each lookup selects, per table (None: every concrete field; a table left out is only
+# joined). "version" is what ranking/cache.py keys a rendering by.
+_SHAPES: dict[str, dict[type[Model], tuple[str, ...] | None]] = {
+    "full": {Leaderboard: None, Benchmark: None, Suite: None, Level: None},
+    "version": {
+        Leaderboard: ("id", "benchmark", "level", "profile", "facets", "changed_at"),
+        Benchmark: ("id", "catalogue_version"),
+    },
+}
+
 
 @functools.cache
-def _board_query(alias: str) -> tuple[str, _Columns]:
+def _board_query(alias: str, shape: str) -> tuple[str, _Columns]:
     connection = connections[alias]
     quote = connection.ops.quote_name
-    tables = ((Leaderboard, "lb"), (Benchmark, "bm"), (Suite, "su"), (Level, "lv"))
+    tables = {Leaderboard: "lb", Benchmark: "bm", Suite: "su", Level: "lv"}
     select: list[str] = []
     columns: _Columns = []
-    for model, table in tables:
-        fields = list(model._meta.concrete_fields)
+    for model, names in _SHAPES[shape].items():
+        table = tables[model]
+        fields = [f for f in model._meta.concrete_fields if names is None or f.name in names]
         # A concrete field always has a column; only non-concrete ones (many-to-many) have none.
         select += [f"{table}.{quote(cast(str, f.column))}" for f in fields]
         converters = []
@@ -209,7 +246,7 @@ def _board_query(alias: str) -> tuple[str, _Columns]:
             if found:
                 converters.append((index, col, found))
         columns.append((model, fields, converters))
-    db = {model: quote(model._meta.db_table) for model, _ in tables}
+    db = {model: quote(model._meta.db_table) for model in tables}
     # Only quoted table and column names go into the text; the slugs are parameters.
     sql = (
         f"SELECT {', '.join(select)} FROM {db[Leaderboard]} lb "  # noqa: S608

@@ -158,10 +158,11 @@ def test_it_renders_what_the_board_does_not_offer_without_caching_it(
             first = c.get(url, params)
             assert first.status_code == 200
             assert not first.has_header("ETag")
-            # Rendered again from the database, not from the cache.
-            with django_assert_max_num_queries(3) as queries:
+            # Rendered again from the database, not from the cache: the board's version, the
+            # board, its rows (and the page's curves).
+            with django_assert_max_num_queries(4) as queries:
                 c.get(url, params)
-            assert len(queries) >= 2
+            assert len(queries) >= 3
     assert api_client.get(API, {"sort": "password"}).status_code == 400
 
 
@@ -169,3 +170,85 @@ def test_it_keeps_past_boards_apart_by_date(api_client, two) -> None:
     assert api_client.get(API, {"as_of": "2000-01-01"}).json()["results"] == []
     today = timezone.now().date().isoformat()
     assert len(api_client.get(API, {"as_of": today}).json()["results"]) == 2
+
+
+@pytest.fixture
+def drf_handled(monkeypatch) -> list[str]:
+    """The paths of the requests that reached DRF's handler (the view's get)."""
+    from ranking.api import LeaderboardApi
+
+    seen: list[str] = []
+    original = LeaderboardApi.get
+
+    def get(self, request, *args, **kwargs):
+        seen.append(request.path)
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(LeaderboardApi, "get", get)
+    return seen
+
+
+HEADERS = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Vary", "Allow", "Content-Disposition")
+
+
+def test_it_answers_an_anonymous_repeat_before_drf_with_what_drf_answers(
+    api_client, two, drf_handled
+) -> None:
+    Leaderboard.objects.update(changed_at=timezone.now() - timedelta(minutes=5))  # Last-Modified sent
+    for url, params, media in (
+        (API, {}, "application/json"),
+        (API, {"format": "csv"}, "text/csv"),
+        (CSV, {}, "text/csv"),
+    ):
+        drf = api_client.get(url, params)  # a miss: rendered by DRF, and stored
+        assert drf_handled == [url]
+        fast = api_client.get(url, params)
+        exact = api_client.get(url, params, HTTP_ACCEPT=media)
+        assert drf_handled == [url]  # both answered before DRF
+        # An Accept header negotiation must weigh, or a signed-in caller: DRF answers from the cache.
+        weighed = api_client.get(url, params, HTTP_ACCEPT=f"{media};q=0.9, */*;q=0.1")
+        assert drf_handled == [url, url]
+        drf_handled.clear()
+        for response in (fast, exact, weighed):
+            assert response.status_code == 200
+            assert response.content == drf.content
+            assert {h: response.get(h) for h in HEADERS} == {h: drf.get(h) for h in HEADERS}
+        assert drf["ETag"] and drf["Last-Modified"]
+        # Two representations at one URL vary by Accept; the CSV export has only one.
+        assert ("Accept" in drf["Vary"]) == (url == API)
+        assert drf["Content-Type"].startswith(media)
+        unchanged = api_client.get(url, params, HTTP_IF_NONE_MATCH=drf["ETag"])
+        assert unchanged.status_code == 304 and unchanged["Vary"] == drf["Vary"]
+        assert unchanged["ETag"] == drf["ETag"] and drf_handled == []
+
+
+def test_it_leaves_what_needs_negotiating_or_a_caller_to_drf(api_client, owner, two, drf_handled) -> None:
+    from rest_framework.authtoken.models import Token
+
+    api_client.get(API)
+    api_client.get(API, {"format": "csv"})
+    drf_handled.clear()
+    assert api_client.get(API, HTTP_ACCEPT="text/csv")["Content-Type"].startswith("text/csv")
+    assert api_client.get(API, HTTP_ACCEPT="application/xml").status_code == 406
+    assert api_client.get(CSV, {"format": "json"}).status_code == 404  # the CSV export has no JSON
+    assert api_client.get(API, {"format": "csv"}, HTTP_ACCEPT="application/json").status_code == 406
+    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    assert api_client.get(API).status_code == 401
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=owner).key}")
+    assert api_client.get(API).status_code == 200
+    # The 406s, the 404 and the 401 are DRF's own answers, given before its handler runs.
+    assert len(drf_handled) == 2
+
+
+def test_it_throttles_cached_answers_and_counts_each_request_once(api_client, two, monkeypatch) -> None:
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/minute"})
+    cache.clear()
+    # The first read misses the cache and is counted by DRF; the next two are cached answers.
+    statuses = [api_client.get(API).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = api_client.get(API)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert api_client.get(API, REMOTE_ADDR="10.0.0.7").status_code == 200  # another caller
