@@ -14,7 +14,7 @@ import plotly
 from django.core.exceptions import ImproperlyConfigured
 
 from .broker import filesystem_transport_options
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BENCHCOUNCIL_VAR_DIR", str(BASE_DIR / "var")))
@@ -96,6 +96,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # PostgreSQL (ranking/selectors.py). Turn off behind a pooler in transaction mode that does not
 # carry prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+# How long a web process may answer from a board version it has read (ranking/selectors.py):
+# a board changed by another process (the worker's recompute) shows within this many seconds;
+# 0 reads the version on every request, at one database round trip each.
+LEADERBOARD_VERSION_TTL_S = env_float("LEADERBOARD_VERSION_TTL_S", 1.0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_PREPARED_STATEMENTS:
     # Django turns psycopg's prepared statements off (prepare_threshold None); this turns them
     # back on. Django's own queries bind on the client and are never prepared either way; only

@@ -160,6 +160,8 @@ class LeaderboardApi(APIView):
     def _cached_answer(
         self, request: HttpRequest, suite: str, benchmark: str, level: str
     ) -> HttpResponseBase | None:
+        if request.method not in ("GET", "HEAD"):
+            return None
         if "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES:
             return None
         # Content negotiation where its answer is plain: ?format= names a representation this

@@ -5,8 +5,11 @@ rows), and every such write sets `Leaderboard.changed_at` in the same transactio
 stored under a key made of that timestamp, the board, the representation, the request's
 parameters, the catalogue version and a digest of the code and templates that render it. A
 change therefore makes a new key: whichever process answers (LocMemCache is one cache per
-process, Redis one shared cache), a reader never gets a board older than the board row it has
-just read. Nothing is deleted; keys no longer asked for expire.
+process, Redis one shared cache), a reader never gets a board older than the board version the
+process holds. That version is read from the database, and reused by the process for at most
+LEADERBOARD_VERSION_TTL_S (ranking.selectors.leaderboard_version): a change made in the
+process shows on its next request, one made elsewhere (the worker's recompute) within the TTL.
+Nothing is deleted; keys no longer asked for expire.
 
 Only requests whose every parameter is one the board offers are cached (a filter value among
 the board's facets, a known sort, a canonical page number or date), so that arbitrary query

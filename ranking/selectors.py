@@ -123,21 +123,48 @@ def leaderboard_get(*, suite: str, benchmark: str, level: str, profile: str = "f
 def leaderboard_version(
     *, suite: str, benchmark: str, level: str, profile: str = "full"
 ) -> Leaderboard | None:
-    """The board a URL names, with only what its cached renderings are keyed by: one query.
+    """The board a URL names, with only what its cached renderings are keyed by.
 
     A cached answer needs the board's id, profile, facets and last change, and its benchmark's
     catalogue version (ranking/cache.py); the other columns are deferred. Fetching and
-    converting the whole four-table row took twice as long as this narrow one, and a request
-    answered from the cache does nothing else with the database. The board's benchmark is
-    attached with its catalogue version; anything else is loaded when first read, as with
-    QuerySet.only(). A request that misses the cache reads the full board with leaderboard_get.
+    converting the whole four-table row took twice as long as this narrow one. The board's
+    benchmark is attached with its catalogue version; anything else is loaded when first read,
+    as with QuerySet.only(). A request that misses the cache reads the full board with
+    leaderboard_get.
+
+    A process reuses a version it read less than LEADERBOARD_VERSION_TTL_S ago, so that a
+    reader answered from the cache costs no database round trip (over HTTP on one host, that
+    round trip was a third of the request). A board changed by this process is read afresh on
+    the next request (forget_versions runs when the change commits); a change committed by
+    another process (the worker's recompute, another web process's withdrawal) is seen within
+    the TTL. With a TTL of 0 every request reads the version.
     """
-    found = _board_lookup("version", [suite, benchmark, level, profile])
+    ttl = settings.LEADERBOARD_VERSION_TTL_S
+    key = (suite, benchmark, level, profile)
+    now = _clock()
+    recent = _recent_versions.get(key) if ttl > 0 else None
+    if recent is not None and now - recent[0] < ttl:
+        return recent[1]
+    found = _board_lookup("version", list(key))
     if found is None:
-        return None
+        return None  # not remembered: URLs naming no board must not grow the memory
     board, bench = cast(tuple[Leaderboard, Benchmark], found)
     board.benchmark = bench
+    if ttl > 0:
+        _recent_versions[key] = (now, board)
     return board
+
+
+def forget_versions() -> None:
+    """Read every board's version afresh: this process has just changed a board."""
+    _recent_versions.clear()
+
+
+# (suite, benchmark, level, profile) -> (when read, the board's version), for this process.
+# Bounded by the boards that exist. Replacing or clearing entries is atomic under the GIL;
+# readers in other threads see the old dict entry or the new one, both whole.
+_recent_versions: dict[tuple[str, str, str, str], tuple[float, Leaderboard]] = {}
+_clock = time.monotonic
 
 
 def _board_lookup(shape: str, params: list[str]) -> tuple[Model, ...] | None:

@@ -17,7 +17,7 @@ from .catalogue import Benchmark as CatalogueBenchmark
 from .catalogue import Catalogue, get_catalogue
 from .models import Benchmark, CatalogueRelease, Leaderboard, LeaderboardEntry, Level, Suite
 from .scoring import Rules, RunFigures, Score, better_first_key, score_submission
-from .selectors import ROW_FIELDS
+from .selectors import ROW_FIELDS, forget_versions
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +169,7 @@ def leaderboard_entries_close(*, submission_id: Any, now: datetime | None = None
     # Its past rows leave the boards' history too (past boards show published results only).
     boards = LeaderboardEntry.objects.filter(submission_id=submission_id).values("leaderboard_id")
     Leaderboard.objects.filter(pk__in=boards).update(changed_at=timezone.now())
+    transaction.on_commit(forget_versions)  # this process's readers see it on their next request
     return closed
 
 
@@ -330,3 +331,4 @@ def _summarise(board: Leaderboard, rows: dict[Any, dict[str, Any]], now: datetim
     board.computed_at = now
     board.changed_at = timezone.now()  # the clock, not `now`: a recompute may be dated in the past
     board.save()
+    transaction.on_commit(forget_versions)  # this process's readers see it on their next request

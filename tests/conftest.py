@@ -24,6 +24,17 @@ EXAMPLES = ROOT / "examples"
 sys.path.insert(0, str(ROOT / "scripts"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_board_versions() -> Iterator[None]:
+    """Each test reads boards afresh: a version remembered from an earlier test's (rolled back)
+    data could name a board by the same id."""
+    from ranking.selectors import forget_versions
+
+    forget_versions()
+    yield
+    forget_versions()
+
+
 @pytest.fixture
 def org(db) -> Organization:
     return Organization.objects.create(name="Example HPC Centre", slug="example-hpc")
