@@ -9,6 +9,7 @@ import secrets
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from benchcouncil.admin import ReadOnlyAdmin
@@ -25,6 +26,8 @@ class WebhookAdmin(admin.ModelAdmin):
     exclude = ["secret"]
     readonly_fields = ["created_by", "created_at"]
     raw_id_fields = ["organization"]
+    # An address typed without a scheme is https (Django 6's default; 5.x would assume http).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request: HttpRequest, obj: Webhook, form: Any, change: bool) -> None:
         if not obj.secret:
