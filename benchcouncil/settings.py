@@ -13,7 +13,8 @@ import dj_database_url
 import plotly
 from django.core.exceptions import ImproperlyConfigured
 
-from .broker import filesystem_transport_options
+from runners.broker import filesystem_transport_options
+
 from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent

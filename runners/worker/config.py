@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runners.broker import filesystem_transport_options
+
 
 @dataclass(frozen=True)
 class RunnerConfig:
@@ -42,16 +44,4 @@ class RunnerConfig:
         # Development only: the same folders the web tier's settings use, so that one
         # machine without a broker server can run both sides.
         var_dir = Path(os.environ.get("BENCHCOUNCIL_VAR_DIR", Path(__file__).resolve().parents[2] / "var"))
-        # The same layout as benchcouncil/broker.py, written out again: importing anything from
-        # the `benchcouncil` package starts the web tier's Celery app, whose Django fix-up then
-        # wants the web settings (and their SECRET_KEY) inside the runner's worker.
-        broker = var_dir / "broker"
-        for sub in ("queue", "processed", "control"):
-            (broker / sub).mkdir(parents=True, exist_ok=True)
-        return {
-            "data_folder_in": str(broker / "queue"),
-            "data_folder_out": str(broker / "queue"),
-            "processed_folder": str(broker / "processed"),
-            "store_processed": False,
-            "control_folder": str(broker / "control"),
-        }
+        return filesystem_transport_options(var_dir)
