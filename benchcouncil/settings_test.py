@@ -12,6 +12,10 @@ os.environ.setdefault("BENCHCOUNCIL_VAR_DIR", tempfile.mkdtemp(prefix="benchcoun
 
 from .settings import *  # noqa: E402,F403
 
+# An empty folder of collected static files: the suite does not run collectstatic, and without
+# the folder whitenoise warns at every client's first request (tests run with DEBUG off).
+STATIC_ROOT = VAR_DIR / "staticfiles"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
