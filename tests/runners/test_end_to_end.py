@@ -44,9 +44,11 @@ def workers(settings, live_server, pool, tmp_path):
     host, token = runner_host_register(name=f"host-{pool}", pool=pool)
     settings.RUNNER_SERVICE_URL = live_server.url
     settings.RUNNER_DEFAULT_POOL = pool
-    # Eager off: validation goes through the broker to the web worker, like production.
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Eager off: validation goes through the broker to the web worker, like production. The
+    # app's own value is read first: read after the setting changed, a configuration the app
+    # had not loaded yet would load it off, and the tests after these would run without eager.
     eager, web_app.conf.task_always_eager = web_app.conf.task_always_eager, False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     drain("default", timeout=0.2)  # what earlier tests left for a web worker, if anything
     env = {
         **os.environ,
