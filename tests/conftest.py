@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -174,3 +175,6 @@ def browser(monkeypatch) -> Iterator:
             yield chromium
         finally:
             chromium.close()
+            # Close the connections the test's queries opened while playwright ran: left open,
+            # they were still sessions on the test database when the run ended and dropped it.
+            connections.close_all()
