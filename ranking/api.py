@@ -267,17 +267,10 @@ def _stored_answer(
     request: HttpRequest, version: Leaderboard, key: str, kind: str, names: tuple[str, str, str]
 ) -> HttpResponseBase | None:
     """The cached rendering under `key`, or a 304 for the client's copy of it; None if not stored."""
-    unchanged = board_cache.not_modified(request, key, version)
-    if unchanged is not None:
-        return unchanged
-    body = board_cache.get(key)
-    if body is None:
-        return None
-    response = HttpResponse(body, content_type=_CSV_TYPE if kind == "csv" else "application/json")
     if kind == "csv":
-        response["Content-Disposition"] = _csv_disposition(*names)
-    board_cache.mark_public(response, key, version)
-    return response
+        disposition = {"Content-Disposition": _csv_disposition(*names)}
+        return board_cache.stored_response(request, key, version, content_type=_CSV_TYPE, headers=disposition)
+    return board_cache.stored_response(request, key, version, content_type="application/json")
 
 
 class LeaderboardCsvApi(LeaderboardApi):

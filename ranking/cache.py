@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponseBase, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, urlencode
@@ -179,6 +179,23 @@ def not_modified(request: HttpRequest, key: str, board: Leaderboard) -> HttpResp
     response = get_conditional_response(request, etag=etag(key), last_modified=last_modified(board))
     if response is not None:
         mark_public(response, key, board)
+    return response
+
+
+def stored_response(
+    request: HttpRequest, key: str, board: Leaderboard, **response_kwargs: Any
+) -> HttpResponseBase | None:
+    """The rendering stored under `key`, as a public response (HttpResponse's keyword
+    arguments: its content type, headers), or a 304 for the client's copy of it; None when
+    nothing is stored."""
+    unchanged = not_modified(request, key, board)
+    if unchanged is not None:
+        return unchanged
+    body = get(key)
+    if body is None:
+        return None
+    response = HttpResponse(body, **response_kwargs)
+    mark_public(response, key, board)
     return response
 
 

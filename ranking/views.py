@@ -70,14 +70,9 @@ def leaderboard(request: HttpRequest, suite: str, benchmark: str, level: str) ->
     page_key = f"{key}:page" if key else ""
     if public:
         assert version is not None
-        unchanged = board_cache.not_modified(request, page_key, version)
-        if unchanged is not None:
-            return unchanged  # type: ignore[return-value]
-        body = board_cache.get(page_key)
-        if body is not None:
-            response = HttpResponse(body)
-            board_cache.mark_public(response, page_key, version)
-            return response
+        stored = board_cache.stored_response(request, page_key, version)
+        if stored is not None:
+            return stored  # type: ignore[return-value]
 
     fragment = board_cache.get(key) if key else None
     # Rendering needs the whole board. Read after the version it is never older than the key
