@@ -152,14 +152,17 @@ class LogSummary:
 
     def finish(self, not_utf8: Finding | None, lines: FindingSink) -> None:
         # A file that is not UTF-8 is said first, wherever its first bad byte is.
-        self.sink = FindingSink(per_file=lines.per_file)
+        collected, self.sink = self.sink, FindingSink(per_file=lines.per_file)
         if not_utf8 is not None:
             self.sink.add(not_utf8)
         self.sink.absorb(lines)
+        self.sink.absorb(collected)
 
     def point(self, number: int, key: str, value: Any) -> None:
         if key not in self.points:
-            if self.budget is not None and not self._afford(number, _size(value)):
+            # The run-wide keys are few and read once; hyper-parameters outlive the log.
+            held = key not in SINGLE_KEYS and self.budget is not None
+            if held and not self._afford(number, _size(value)):
                 return
             self.points[key], self.point_lines[key] = value, number
         elif self.points[key] != value:

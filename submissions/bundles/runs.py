@@ -20,6 +20,7 @@ _HYPER_PREFIXES = ("opt_", "lars_opt_")
 # Upper bounds that keep the derived figures inside their database columns: a batch is an
 # INTEGER there, and samples (summed over up to a log's line limit of epochs) a BIGINT.
 MAX_BATCH_SIZE = 2**31 - 1
+_KEPT_CHARS = 1000
 __all__ = ["MAX_SAMPLES", "RunFacts", "Target", "derive_run", "is_hyperparameter"]
 
 
@@ -62,7 +63,7 @@ def derive_run(
 ) -> RunFacts:
     facts = RunFacts(RunReport(log_name=log.name))
     points = _points(log, facts, target.reference_keys)
-    facts.mllog_benchmark = _required(points, mlc.SUBMISSION_BENCHMARK, log.name, facts)
+    facts.mllog_benchmark = _shortened(_required(points, mlc.SUBMISSION_BENCHMARK, log.name, facts))
     facts.report.seed = _integer(points, mlc.SEED, log.name, facts, minimum=None)
     facts.report.global_batch_size = _integer(
         points, mlc.GLOBAL_BATCH_SIZE, log.name, facts, minimum=1, maximum=MAX_BATCH_SIZE
@@ -80,6 +81,13 @@ def derive_run(
     curve(log, (start, stop), target, facts.report, (facts.sink, curve_points))
     _flops(target, facts)
     return facts
+
+
+def _shortened(value: Any) -> Any:
+    """A value to keep past the log: a huge one (never a benchmark's name) as the start of its text."""
+    if value is None or isinstance(value, bool | int | float) or len(text := repr(value)) <= _KEPT_CHARS:
+        return value
+    return text[:_KEPT_CHARS] + "..."
 
 
 def _points(log: LogSummary, facts: RunFacts, reference_keys: frozenset[str]) -> dict[str, Any]:
