@@ -93,25 +93,32 @@ class Evaluations:
         self.times = array("d")
         self.values = array("d")
         self.epochs = array("d")
-        # An integer epoch is kept exactly and given back as an int, as the log wrote it.
-        self.int_epochs = array("q")
+        # Whether the log wrote the epoch as an integer: it is given back as one. An integer
+        # a double cannot hold exactly (past 2**53) is kept aside, by index.
         self.epoch_is_int = bytearray()
+        self.large_epochs: dict[int, int] = {}
 
     def add(self, number: int, time_ms: float, value: Any, epoch: Any) -> None:
         good = _finite_number(value) and _finite_number(epoch)
+        is_int = good and isinstance(epoch, int)
+        if is_int and abs(epoch) > _EXACT_INTS:
+            self.large_epochs[len(self.lines)] = epoch
         self.lines.append(number)
         self.times.append(time_ms)
         self.values.append(float(value) if good else math.nan)
-        is_int = good and isinstance(epoch, int)
-        self.epochs.append(float(epoch) if good and not is_int else 0.0)
-        self.int_epochs.append(epoch if is_int else 0)
+        self.epochs.append(float(epoch) if good else 0.0)
         self.epoch_is_int.append(is_int)
 
     def epoch(self, index: int) -> int | float:
-        return self.int_epochs[index] if self.epoch_is_int[index] else self.epochs[index]
+        if not self.epoch_is_int[index]:
+            return self.epochs[index]
+        return self.large_epochs.get(index) or int(self.epochs[index])
 
     def __len__(self) -> int:
         return len(self.lines)
+
+
+_EXACT_INTS = 2**53
 
 
 def _finite_number(value: object) -> bool:

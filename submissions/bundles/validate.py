@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -200,24 +201,11 @@ def _runs(
     points = max(MIN_CURVE_POINTS, min(MAX_CURVE_POINTS, MAX_BUNDLE_CURVE_POINTS // len(logs)))
     budget = ValueBudget(MAX_VALUE_BYTES)
 
-    def keep(key: str) -> bool:
-        return is_hyperparameter(key, target.reference_keys)
-
     done: dict[str, tuple[FindingSink, RunFacts]] = {}
     for raw, chunks in read_members(bundle.source, contents.kind, limits):
         name = logs.get(raw)
-        if name is None:
-            continue
-        log = parse_log(
-            name,
-            chunks,
-            limits.max_log_lines,
-            keep=keep,
-            keep_events=False,
-            max_line_bytes=limits.max_line_bytes,
-            budget=budget,
-        )
-        done[name] = (log.sink, derive_run(log, target, hyperparameters, curve_points=points))
+        if name is not None:
+            done[name] = _run(name, chunks, target, hyperparameters, (limits, budget, points))
     runs = []
     for name in sorted(done, key=_natural):
         read, facts = done[name]
@@ -225,3 +213,24 @@ def _runs(
         bundle.sink.absorb(facts.sink)
         runs.append(facts)
     return runs
+
+
+def _run(
+    name: str,
+    chunks: Iterator[bytes],
+    target: Target,
+    hyperparameters: dict[str, Any],
+    bounds: tuple[Limits, ValueBudget, int],
+) -> tuple[FindingSink, RunFacts]:
+    """One log, read into its summary and derived; the summary is dropped on return."""
+    limits, budget, points = bounds
+    log = parse_log(
+        name,
+        chunks,
+        limits.max_log_lines,
+        keep=lambda key: is_hyperparameter(key, target.reference_keys),
+        keep_events=False,
+        max_line_bytes=limits.max_line_bytes,
+        budget=budget,
+    )
+    return log.sink, derive_run(log, target, hyperparameters, curve_points=points)
