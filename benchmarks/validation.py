@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/validation.py                 # the large bundle, 3 rounds
     .venv/bin/python benchmarks/validation.py --rounds 1 --limits   # also the bundles at the limits
+    .venv/bin/python benchmarks/validation.py --hostile      # the hostile corpus of tests/security
 
 Bundles are built once under benchmarks/results/ (see validation_bundles.py). Each round runs
 ``benchcouncil check --json`` on the bundle and the bare pass, alternately and in child
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tarfile
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,14 +128,50 @@ def _verdict(path: Path) -> str:
     return f"{'valid' if report['valid'] else 'invalid'}, {len(report['runs'])} runs ({shown})"
 
 
+def hostile_corpus() -> None:
+    """Each archive of tests/security's corpus: its finding, traced peak and time, as a table row."""
+    sys.path.insert(0, str(ROOT / "tests" / "security"))
+    import hostile_archives as corpus
+
+    from submissions.bundles import validate_bundle
+
+    folder = corpus.temp_dir()
+    cases = corpus.in_memory_corpus()
+    on_disk = {
+        "10 GiB bomb, tar.gz (40 x 250 MiB)": (corpus.bomb_tar_gz, "bomb.tar.gz", "archive.bomb_ratio"),
+        "10 GiB bomb, zip (50 x 200 MiB)": (corpus.bomb_zip, "bomb.zip", "archive.bomb_ratio"),
+        "4 logs of one 100 MiB MLLOG line": (corpus.long_line_tar_gz, "long.tar.gz", "log.line_too_long"),
+    }
+    print("| archive | bytes | finding | peak MiB | ms |")
+    print("|---|---:|---|---:|---:|")
+    for name, (build, file, code) in {**cases, **on_disk}.items():
+        path = build(folder / file) if name in on_disk else None
+        data = path.read_bytes() if path is not None else build()
+        tracemalloc.start()
+        started = time.monotonic()
+        report = validate_bundle(data, file)
+        elapsed = time.monotonic() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        found = code if code in {f.code for f in report.errors} else f"MISSING {code}"
+        print(f"| {name} | {len(data):,} | `{found}` | {peak / 2**20:.2f} | {elapsed * 1000:.0f} |")
+        if path is not None:
+            path.unlink()
+    folder.rmdir()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--limits", action="store_true", help="also measure the bundles at the limits")
+    parser.add_argument("--hostile", action="store_true", help="only the hostile corpus, as a table")
     parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare is not None:
         bare_pass(args.bare)
+        return 0
+    if args.hostile:
+        hostile_corpus()
         return 0
     met = large_rounds(cached(RESULTS, "large"), args.rounds)
     if args.limits:
