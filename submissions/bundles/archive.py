@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from .archive_members import Member, Stop, tar_members, zip_members
-from .paths import drop_junk, strip_top_folder
+from .paths import drop_junk, is_junk, strip_top_folder
 from .report import Finding, Limits, error, warning
 
 
@@ -62,9 +62,12 @@ def read_archive(
     oversized: dict[str, int] = {}
     seen: dict[str, str] = {}
     try:
+        first = ""  # the first name that is not clutter
         for name, chunks in _members(source, kind, limits, out.findings):
             seen[name] = name
-            _hold(name, chunks, keep, limits, (held, oversized))
+            first = first or ("" if is_junk(name) else name)
+            wanted = keep is not None and keep(name) and _may_be_top_level(name, first)
+            _hold(name, chunks, wanted, limits, (held, oversized))
     except Stop as stop:
         out.findings.append(stop.finding)
     except Exception as exc:  # noqa: BLE001 - any parser failure on hostile bytes means "corrupt"
@@ -93,14 +96,13 @@ def read_members(data: bytes | IO[bytes], kind: str, limits: Limits) -> Iterator
 def _hold(
     name: str,
     chunks: Iterator[bytes],
-    keep: Callable[[str], bool] | None,
+    wanted: bool,
     limits: Limits,
     into: tuple[dict[str, bytes], dict[str, int]],
 ) -> None:
     held, oversized = into
     parts: list[bytes] = []
     size = 0
-    wanted = keep is not None and keep(name)
     for chunk in chunks:  # read to the end either way: the budget counts every byte
         size += len(chunk)
         if wanted and size <= limits.max_document_bytes:
@@ -111,6 +113,12 @@ def _hold(
         oversized[name] = size
     else:
         held[name] = b"".join(parts)
+
+
+def _may_be_top_level(name: str, first: str) -> bool:
+    """Whether ``name`` can end at the bundle's root: it is there, or under the one folder
+    that every name must share for that folder to be stripped (the first name's)."""
+    return "/" not in name or name.split("/", 1)[0] == first.split("/", 1)[0]
 
 
 def _source(data: bytes | IO[bytes]) -> IO[bytes]:

@@ -97,3 +97,18 @@ def test_it_bounds_the_values_a_bundle_holds(factory, monkeypatch):
         len(v) for run in report.runs for k, v in run.hyperparameters.items() if k.startswith("opt_extra")
     )
     assert held <= 50_000
+
+
+def test_it_finds_the_documents_in_a_top_folder_after_clutter(factory):
+    files = {"__MACOSX/._manifest.json": b"x", **{f"mine/{k}": v for k, v in factory.files().items()}}
+    report = factory.check(factory.tar(files))
+    assert report.valid, report.findings
+    assert report.manifest is not None and len(report.runs) == 3
+
+
+def test_it_holds_no_documents_from_folders_that_are_not_the_bundle(factory):
+    files = factory.files()
+    files["other/manifest.json"] = b"not even json"
+    report = factory.check(factory.tar(files))
+    assert report.valid, report.findings
+    assert [f.code for f in report.findings] == ["bundle.unexpected_file"]
