@@ -100,7 +100,7 @@ class Evaluations:
 
     def add(self, number: int, time_ms: float, value: Any, epoch: Any) -> None:
         good = _finite_number(value) and _finite_number(epoch)
-        is_int = good and isinstance(epoch, int)
+        is_int = good and type(epoch) is int
         if is_int and abs(epoch) > _EXACT_INTS:
             self.large_epochs[len(self.lines)] = epoch
         self.lines.append(number)
@@ -123,7 +123,8 @@ _EXACT_INTS = 2**53
 
 def _finite_number(value: object) -> bool:
     # A JSON true or false is an int to Python, not a number in a log.
-    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+    kind = type(value)
+    return kind is int or (kind is float and math.isfinite(value))  # type: ignore[arg-type]
 
 
 class ValueBudget:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -25,7 +24,7 @@ from mlperf_logging.mllog import constants as mlc
 from .findings import FindingSink
 from .log_lines import LogLines
 from .log_summary import Event, Fields, LogSummary, ValueBudget, collect
-from .numbers import finite_float, int64, refuse_nul
+from .numbers import INT64_MAX, INT64_MIN, finite_float, int64, refuse_nul
 from .report import Limits, error
 
 TOKEN = ":::MLLOG"  # noqa: S105 - the log-line marker, not a secret
@@ -34,8 +33,6 @@ EVENT_TYPES = frozenset({mlc.INTERVAL_START, mlc.INTERVAL_END, mlc.POINT_IN_TIME
 MAX_TIME_MS = 2**53
 # Past this many bad lines the log is plainly not an MLLOG log; more findings add nothing.
 MAX_LINE_FINDINGS = 20
-# Nineteen digits in a row may be an integer orjson reads (up to 2**64) but int64 refuses.
-_LONG_DIGITS = re.compile(r"\d{19}")
 
 __all__ = ["Event", "Fields", "ParsedLog", "parse_line", "parse_log"]
 
@@ -116,12 +113,36 @@ def parse_fields(line: str) -> Fields | str | None:
 
 
 def _decode(body: str) -> Any:
-    if _LONG_DIGITS.search(body) is None:
-        try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError:
-            pass  # the standard library says why, in its own words
-    return json.loads(body, parse_constant=_reject_constant, parse_float=finite_float, parse_int=int64)
+    try:
+        raw = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raw = _MISSING  # the standard library says why, in its own words
+    if raw is _MISSING or _maybe_past_int64(raw):
+        return json.loads(body, parse_constant=_reject_constant, parse_float=finite_float, parse_int=int64)
+    return raw
+
+
+_MISSING = object()
+_INT64_SPAN = float(2**63)
+
+
+def _maybe_past_int64(value: Any) -> bool:
+    """Whether a decoded value may come from an integer past 64 bits signed.
+
+    orjson reads integers up to 2**64 as ints and larger ones as floats, so an int out of
+    the int64 range, or a float of at least 2**63 (which a plain float like 1e19 may be
+    too), sends the text to the standard library, which tells them apart.
+    """
+    kind = type(value)
+    if kind is int:
+        return not INT64_MIN <= value <= INT64_MAX
+    if kind is float:
+        return not -_INT64_SPAN < value < _INT64_SPAN
+    if kind is dict:
+        return any(map(_maybe_past_int64, value.values()))
+    if kind is list:
+        return any(map(_maybe_past_int64, value))
+    return False
 
 
 def _reject_constant(name: str) -> Any:
@@ -134,19 +155,23 @@ def _short(exc: BaseException) -> str:
 
 
 def _fields(raw: Any) -> Fields | str:
-    if not isinstance(raw, dict):
+    # Exact type checks: decoded JSON holds exactly these types, and a JSON true or false,
+    # an int to isinstance, is no number here.
+    if type(raw) is not dict:
         return "the event is not a JSON object"
-    key, event_type, time_ms = raw.get("key"), raw.get("event_type"), raw.get("time_ms")
+    key, event_type = raw.get("key"), raw.get("event_type")
+    time_ms: Any = raw.get("time_ms")
     metadata = raw.get("metadata", {})
-    if not isinstance(key, str) or not key:
+    if type(key) is not str or not key:
         return "the event has no 'key'"
     # A list or an object is unhashable: checked as a string first, or the lookup raises.
-    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
+    if type(event_type) is not str or event_type not in EVENT_TYPES:
         return f"event {key!r} has event_type {event_type!r}; expected one of {sorted(EVENT_TYPES)}"
-    if isinstance(time_ms, bool) or not isinstance(time_ms, int | float) or not math.isfinite(time_ms):
+    kind = type(time_ms)
+    if not (kind is int or (kind is float and math.isfinite(time_ms))):
         return f"event {key!r} has no numeric 'time_ms'"
     if abs(time_ms) > MAX_TIME_MS:
         return f"event {key!r} has 'time_ms' {time_ms!r}, out of range for milliseconds since 1970"
-    if not isinstance(metadata, dict):
+    if type(metadata) is not dict:
         return f"event {key!r} has 'metadata' that is not an object"
     return key, event_type, float(time_ms), raw.get("value"), metadata
