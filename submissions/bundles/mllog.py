@@ -134,15 +134,30 @@ def _maybe_past_int64(value: Any) -> bool:
     too), sends the text to the standard library, which tells them apart.
     """
     kind = type(value)
+    if kind is dict:
+        items = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return _number_past_int64(value)
+    for item in items:  # scalars inline: a call per container, not per value
+        kind = type(item)
+        if kind is int:
+            if not INT64_MIN <= item <= INT64_MAX:
+                return True
+        elif kind is float:
+            if not -_INT64_SPAN < item < _INT64_SPAN:
+                return True
+        elif (kind is dict or kind is list) and _maybe_past_int64(item):
+            return True
+    return False
+
+
+def _number_past_int64(value: Any) -> bool:
+    kind = type(value)
     if kind is int:
         return not INT64_MIN <= value <= INT64_MAX
-    if kind is float:
-        return not -_INT64_SPAN < value < _INT64_SPAN
-    if kind is dict:
-        return any(map(_maybe_past_int64, value.values()))
-    if kind is list:
-        return any(map(_maybe_past_int64, value))
-    return False
+    return kind is float and not -_INT64_SPAN < value < _INT64_SPAN
 
 
 def _reject_constant(name: str) -> Any:
