@@ -28,11 +28,11 @@ def file_of(location: str) -> str:
 
 
 def more_like_this(code: str, severity: Severity, file: str, count: int) -> Finding:
-    wording = _WORDING.get(
-        code, "{file}: and {count} more like this" if file else "and {count} more like this"
-    )
-    where = file if file else ""
-    return Finding(severity, code, wording.format(file=file, count=count), where)
+    """Stands for ``count`` findings of ``code`` about ``file`` (or, without one, anywhere)."""
+    if not file:
+        return Finding(severity, code, f"and {count} more like this", "")
+    wording = _WORDING.get(code, "{file}: and {count} more like this")
+    return Finding(severity, code, wording.format(file=file, count=count), file)
 
 
 @dataclass
@@ -106,17 +106,18 @@ class FindingSink:
 def _cap_per_code(ordered: list[tuple[Finding, int]], per_code: int) -> list[Finding]:
     """At most ``per_code`` findings of one code; the rest become one "and N more"."""
     seen: dict[str, int] = {}
-    dropped: dict[str, tuple[Severity, int, int]] = {}  # code -> (severity, count, position)
+    dropped: dict[str, tuple[Severity, int]] = {}  # code -> (severity, findings stood for)
     out: list[Finding] = []
     for finding, represents in ordered:
         seen[finding.code] = seen.get(finding.code, 0) + 1
         if seen[finding.code] <= per_code:
             out.append(finding)
             continue
-        severity, count, _ = dropped.get(finding.code, (finding.severity, 0, 0))
-        dropped[finding.code] = (severity, count + represents, len(out))
+        severity, count = dropped.get(finding.code, (finding.severity, 0))
+        dropped[finding.code] = (severity, count + represents)
     last_kept = {f.code: i for i, f in enumerate(out)}
+    # From the end, so that each insertion leaves the earlier positions as they are.
     for code in sorted(dropped, key=lambda c: -last_kept[c]):
-        severity, count, _ = dropped[code]
+        severity, count = dropped[code]
         out.insert(last_kept[code] + 1, more_like_this(code, severity, "", count))
     return out
