@@ -148,14 +148,6 @@ def submission_transition(
     return locked
 
 
-def _read_bundle(submission: Submission) -> bytes | None:
-    """The stored bytes, or None when they are over the validator's size limit."""
-    if submission.bundle_size > settings.BUNDLE_MAX_BYTES:
-        return None
-    with submission.bundle.open("rb") as stream:
-        return stream.read(settings.BUNDLE_MAX_BYTES + 1)
-
-
 def submission_validate(*, submission_id: UUID | str) -> Submission:
     """Validate a stored bundle and record the findings and the derived figures."""
     submission = Submission.objects.get(pk=submission_id)
@@ -167,12 +159,13 @@ def submission_validate(*, submission_id: UUID | str) -> Submission:
         # A duplicate delivery of a task that already ran: nothing to do.
         logger.info("submission %s is %s; validation skipped", submission.pk, submission.status)
         return submission
-    data = _read_bundle(submission)
-    if data is None:
+    if submission.bundle_size > settings.BUNDLE_MAX_BYTES:
         report = _oversize_report(submission)
     else:
         limits = Limits(max_archive_bytes=settings.BUNDLE_MAX_BYTES)
-        report = validate_bundle(data, submission.bundle_name, limits=limits)
+        # Handed over as a file: the validator streams it and never holds the bundle whole.
+        with submission.bundle.open("rb") as stream:
+            report = validate_bundle(stream, submission.bundle_name, limits=limits)
     return submission_apply_report(submission=submission, report=report)
 
 

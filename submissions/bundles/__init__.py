@@ -1,7 +1,8 @@
 """Result-bundle validation, pure Python (no Django) so it runs in a submitter's CI too.
 
     from submissions.bundles import validate_bundle
-    report = validate_bundle(Path("bundle.tar.gz").read_bytes(), "bundle.tar.gz")
+    with open("bundle.tar.gz", "rb") as bundle:  # or the archive's bytes
+        report = validate_bundle(bundle, "bundle.tar.gz")
     report.valid, report.findings, report.runs
 
 The format is docs/bundle-format.md; the rules come from ranking.catalogue.

@@ -51,12 +51,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check(path: Path, as_json: bool, out: TextIO) -> int:
     limit = Limits().max_archive_bytes
-    if path.stat().st_size > limit:  # refuse before reading a huge file into memory
+    if path.stat().st_size > limit:  # refuse before reading anything
         out.write(
             f"{path.name}: INVALID  ({path.stat().st_size} bytes; bundles may be at most {limit} bytes)\n"
         )
         return INVALID
-    report = validate_bundle(path.read_bytes(), path.name)
+    with path.open("rb") as bundle:  # read as a stream, never whole
+        report = validate_bundle(bundle, path.name)
     if as_json:
         json.dump(report.to_dict(), out, indent=2, sort_keys=True)
         out.write("\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from .report import Finding, Limits, error, info
 
@@ -16,6 +17,8 @@ _JUNK_FILES = (".DS_Store", "Thumbs.db")
 _BUNDLE_FOLDERS = {"logs", "code"}
 # Names end up in database columns of 255 characters (a run's log name, a finding's location).
 MAX_NAME_CHARS = 200
+
+T = TypeVar("T")
 
 
 def shown_name(raw: str) -> str:
@@ -87,7 +90,7 @@ def is_junk(name: str) -> bool:
     return parts[0] in _JUNK_FOLDERS or parts[-1] in _JUNK_FILES or parts[-1].startswith("._")
 
 
-def drop_junk(files: dict[str, bytes]) -> tuple[dict[str, bytes], list[Finding]]:
+def drop_junk(files: dict[str, T]) -> tuple[dict[str, T], list[Finding]]:
     kept = {n: b for n, b in files.items() if not is_junk(n)}
     dropped = sorted(set(files) - set(kept))
     findings = [
@@ -97,7 +100,7 @@ def drop_junk(files: dict[str, bytes]) -> tuple[dict[str, bytes], list[Finding]]
     return kept, findings
 
 
-def strip_top_folder(files: dict[str, bytes]) -> dict[str, bytes]:
+def strip_top_folder(files: dict[str, T]) -> dict[str, T]:
     """Accept ``tar czf b.tgz mybundle/``: one top-level folder holding everything."""
     tops = {name.split("/", 1)[0] for name in files}
     # A lone ``logs/`` folder is a bundle missing its JSON files, not a wrapper folder.

@@ -27,6 +27,11 @@ class Limits:
     max_compression_ratio: float = 200
     max_path_depth: int = 16
     max_log_lines: int = 2_000_000
+    # An MLLOG event fits in a few hundred bytes; a longer MLLOG line is a finding, and
+    # reading one never holds more than this much of it.
+    max_line_bytes: int = 1 * MiB
+    # manifest.json, system.json and hyperparameters.json are held whole to be parsed.
+    max_document_bytes: int = 1 * MiB
     # Tiny archives expand well past any sane ratio (tar pads to 10 KiB of zeros), so the
     # ratio test only starts once this much has been decompressed.
     ratio_floor_bytes: int = 1 * MiB

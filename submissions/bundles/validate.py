@@ -1,31 +1,68 @@
-"""validate_bundle: bytes in, a BundleReport out, and never an exception."""
+"""validate_bundle: a bundle in (bytes or a file), a BundleReport out, and never an exception.
+
+The archive is read twice, as a stream each time: once for its names and JSON documents
+(which tell what the logs are measured against), once for its logs, each parsed as it is
+read into the small summary the rules need. Memory then depends on neither the logs'
+length nor their number.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
 
 from ranking.catalogue import Catalogue, get_catalogue
 
-from .archive import read_archive
+from .archive import ArchiveContents, read_archive, read_members
+from .curve import MAX_CURVE_POINTS
 from .documents import load_document, schema_properties
+from .findings import PER_CODE, FindingSink
+from .log_summary import ValueBudget
 from .mllog import parse_log
 from .report import BundleReport, Finding, Limits, error, warning
 from .rules import FULL, Resolved, check_runs, per_sample_flops, resolve
-from .runs import RunFacts, Target, derive_run
+from .runs import RunFacts, Target, derive_run, is_hyperparameter
 
 MANIFEST, SYSTEM, HYPERPARAMETERS = "manifest.json", "system.json", "hyperparameters.json"
+DOCUMENTS = frozenset({MANIFEST, SYSTEM, HYPERPARAMETERS})
 _LOG = re.compile(r"^logs/[^/]+\.log$")
+# The curves of all runs together: a bundle of many runs keeps fewer points of each.
+MAX_BUNDLE_CURVE_POINTS = 20_000
+MIN_CURVE_POINTS = 10
+# What the run-wide values and hyper-parameters of all logs may hold, in bytes of their text.
+MAX_VALUE_BYTES = 2 * 1024 * 1024
+_HASH_CHUNK = 1024 * 1024
+
+
+@dataclass
+class _Bundle:
+    """One validation's inputs and the findings it has so far."""
+
+    source: bytes | IO[bytes]
+    filename: str
+    catalogue: Catalogue
+    limits: Limits
+    sink: FindingSink
 
 
 def validate_bundle(
-    data: bytes, filename: str, *, catalogue: Catalogue | None = None, limits: Limits | None = None
+    data: bytes | IO[bytes],
+    filename: str,
+    *,
+    catalogue: Catalogue | None = None,
+    limits: Limits | None = None,
 ) -> BundleReport:
-    report = BundleReport(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    """Validate ``data``: the archive's bytes, or a seekable binary file holding them."""
+    report = BundleReport(*_digest(data))
+    bundle = _Bundle(data, filename, catalogue or get_catalogue(), limits or Limits(), FindingSink())
     try:
-        _validate(report, data, filename, catalogue or get_catalogue(), limits or Limits())
+        _validate(report, bundle)
+        report.findings = bundle.sink.findings(per_code=PER_CODE)
     except Exception as exc:  # noqa: BLE001 - the contract is findings, never a crash, on any input
+        report.findings = bundle.sink.findings(per_code=PER_CODE)
         report.findings.append(
             error(
                 "validator.internal_error",
@@ -35,32 +72,49 @@ def validate_bundle(
     return report
 
 
-def _validate(report: BundleReport, data: bytes, filename: str, catalogue: Catalogue, limits: Limits) -> None:
-    report.catalogue_version = catalogue.version
-    contents = read_archive(data, filename, limits)
-    report.findings += contents.findings
-    if not report.valid:
+def _digest(data: bytes | IO[bytes]) -> tuple[str, int]:
+    if isinstance(data, bytes | bytearray | memoryview):
+        return hashlib.sha256(data).hexdigest(), len(data)
+    data.seek(0)
+    digest = hashlib.sha256()
+    while chunk := data.read(_HASH_CHUNK):
+        digest.update(chunk)
+    size = data.tell()
+    data.seek(0)
+    return digest.hexdigest(), size
+
+
+def _keep(name: str) -> bool:
+    """Whether a member may be one of the bundle's JSON documents, at the root or in a folder."""
+    parts = name.split("/")
+    return len(parts) <= 2 and parts[-1] in DOCUMENTS
+
+
+def _validate(report: BundleReport, bundle: _Bundle) -> None:
+    report.catalogue_version = bundle.catalogue.version
+    sink = bundle.sink
+    contents = read_archive(bundle.source, bundle.filename, bundle.limits, keep=_keep)
+    sink.extend(contents.findings)
+    if sink.has_errors:
         return
-    files = contents.files
-    report.files = sorted(files)
-    report.findings += _layout(files)
-    report.manifest = _document(report, files, MANIFEST, "manifest")
-    report.system = _document(report, files, SYSTEM, "system")
-    report.hyperparameters = _document(report, files, HYPERPARAMETERS, "hyperparameters")
+    report.files = sorted(contents.names)
+    sink.extend(_layout(contents.names))
+    report.manifest = _document(sink, contents, MANIFEST, "manifest", bundle.limits)
+    report.system = _document(sink, contents, SYSTEM, "system", bundle.limits)
+    report.hyperparameters = _document(sink, contents, HYPERPARAMETERS, "hyperparameters", bundle.limits)
     if report.manifest is None:
         return
     _describe(report, report.manifest)
-    resolved, findings = resolve(report.manifest, catalogue)
-    report.findings += findings
+    resolved, findings = resolve(report.manifest, bundle.catalogue)
+    sink.extend(findings)
     flops, findings = per_sample_flops(report.manifest, resolved)
-    report.findings += findings
-    runs = _runs(files, _target(resolved, flops), report.hyperparameters or {}, limits)
+    sink.extend(findings)
+    runs = _runs(bundle, contents, _target(resolved, flops), report.hyperparameters or {})
     report.runs = [run.report for run in runs]
-    report.findings += [f for run in runs for f in run.findings]
-    report.findings += check_runs(runs, report.profile or FULL, resolved, report.hyperparameters or {})
+    sink.extend(check_runs(runs, report.profile or FULL, resolved, report.hyperparameters or {}))
 
 
-def _layout(files: dict[str, bytes]) -> list[Finding]:
+def _layout(files: dict[str, str]) -> list[Finding]:
     findings = [
         error("bundle.missing_file", f"the bundle has no {name}; see docs/bundle-format.md", name)
         for name in (MANIFEST, SYSTEM)
@@ -84,20 +138,31 @@ def _layout(files: dict[str, bytes]) -> list[Finding]:
     return findings
 
 
-def _document(report: BundleReport, files: dict[str, bytes], name: str, schema: str) -> dict[str, Any] | None:
-    if name not in files:
+def _document(
+    sink: FindingSink, contents: ArchiveContents, name: str, schema: str, limits: Limits
+) -> dict[str, Any] | None:
+    if name in contents.oversized:
+        message = (
+            f"{name} is {contents.oversized[name]} bytes; a bundle's JSON files may be at most "
+            f"{limits.max_document_bytes} bytes"
+        )
+        sink.add(error("json.too_large", message, name))
         return None
-    document, findings = load_document(name, schema, files[name])
-    report.findings += findings
+    if name not in contents.documents:
+        return None
+    document, findings = load_document(name, schema, contents.documents[name])
+    sink.extend(findings)
     if document is not None and schema == "manifest":
-        report.findings += [
-            warning(
-                "manifest.unknown_key",
-                f"manifest.json: key {key!r} is not in the format and is ignored",
-                name,
-            )
-            for key in sorted(set(document) - schema_properties("manifest"))
-        ]
+        sink.extend(
+            [
+                warning(
+                    "manifest.unknown_key",
+                    f"manifest.json: key {key!r} is not in the format and is ignored",
+                    name,
+                )
+                for key in sorted(set(document) - schema_properties("manifest"))
+            ]
+        )
     return document
 
 
@@ -127,12 +192,45 @@ def _natural(name: str) -> list[Any]:
 
 
 def _runs(
-    files: dict[str, bytes], target: Target, hyperparameters: dict[str, Any], limits: Limits
+    bundle: _Bundle, contents: ArchiveContents, target: Target, hyperparameters: dict[str, Any]
 ) -> list[RunFacts]:
+    logs = {raw: name for name, raw in contents.names.items() if _LOG.match(name)}
+    if not logs:
+        return []
+    limits = bundle.limits
+    points = max(MIN_CURVE_POINTS, min(MAX_CURVE_POINTS, MAX_BUNDLE_CURVE_POINTS // len(logs)))
+    budget = ValueBudget(MAX_VALUE_BYTES)
+
+    done: dict[str, tuple[FindingSink, RunFacts]] = {}
+    for raw, chunks in read_members(bundle.source, contents.kind, limits):
+        name = logs.get(raw)
+        if name is not None:
+            done[name] = _run(name, chunks, target, hyperparameters, (limits, budget, points))
     runs = []
-    for name in sorted((n for n in files if _LOG.match(n)), key=_natural):
-        log = parse_log(name, files[name], limits.max_log_lines)
-        facts = derive_run(log, target, hyperparameters)
-        facts.findings[:0] = log.findings
+    for name in sorted(done, key=_natural):
+        read, facts = done[name]
+        bundle.sink.absorb(read)
+        bundle.sink.absorb(facts.sink)
         runs.append(facts)
     return runs
+
+
+def _run(
+    name: str,
+    chunks: Iterator[bytes],
+    target: Target,
+    hyperparameters: dict[str, Any],
+    bounds: tuple[Limits, ValueBudget, int],
+) -> tuple[FindingSink, RunFacts]:
+    """One log, read into its summary and derived; the summary is dropped on return."""
+    limits, budget, points = bounds
+    log = parse_log(
+        name,
+        chunks,
+        limits.max_log_lines,
+        keep=lambda key: is_hyperparameter(key, target.reference_keys),
+        keep_events=False,
+        max_line_bytes=limits.max_line_bytes,
+        budget=budget,
+    )
+    return log.sink, derive_run(log, target, hyperparameters, curve_points=points)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import random
 import struct
 import tarfile
 import tempfile
@@ -200,3 +201,61 @@ def in_memory_corpus() -> dict[str, tuple[Callable[[], bytes], str, str]]:
 
 def temp_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="hostile-"))
+
+
+def _hex_block() -> bytes:
+    """1 MiB of hex digits, a 16 KiB pattern repeated: it deflates about 140 times, under the ratio."""
+    rng = random.Random(15)
+    pattern = bytes(rng.choice(b"0123456789abcdef") for _ in range(16 * 1024))
+    return pattern * 64
+
+
+def long_line_tar_gz(path: Path, logs: int = 4, line: int = 100 * MiB) -> Path:
+    """A complete bundle whose logs are each one MLLOG line of `line` bytes, inside every limit.
+
+    Written as deflate blocks: the 1 MiB block of the line is compressed once and repeated,
+    so the archive costs a few MiB to make and is never held decompressed.
+    """
+    documents = _example_documents()
+    block = _hex_block()
+    packed = _deflate(block)
+    crc, size = 0, 0
+    with path.open("wb") as out:
+        out.write(gzip.compress(b"", mtime=0)[:10])
+
+        def put(data: bytes, compressed: bytes | None = None) -> None:
+            nonlocal crc, size
+            out.write(compressed if compressed is not None else _deflate(data))
+            crc, size = zlib.crc32(data, crc), size + len(data)
+
+        for name, body in documents.items():
+            put(_tar_header(name, len(body)) + body + bytes(-len(body) % 512))
+        head, tail = b':::MLLOG {"key": "tracked_stats", "value": "', b'"}\n'
+        for run in range(1, logs + 1):
+            length = len(head) + line + len(tail)
+            put(_tar_header(f"logs/run_{run}.log", length) + head)
+            for _ in range(line // MiB):
+                put(block, packed)
+            put(tail + bytes(-length % 512))
+        put(bytes(1024))
+        out.write(_deflate(b"", final=True))
+        out.write(struct.pack("<II", crc, size & 0xFFFFFFFF))
+    return path
+
+
+def _tar_header(name: str, size: int) -> bytes:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode = size, 0o644
+    return info.tobuf()
+
+
+def _example_documents() -> dict[str, bytes]:
+    example = (
+        Path(__file__).resolve().parents[2] / "examples" / "hpc-ai500-image-classification-system.tar.gz"
+    )
+    with tarfile.open(example, mode="r:gz") as tar:
+        return {
+            m.name: tar.extractfile(m).read()  # type: ignore[union-attr]
+            for m in tar
+            if m.isfile() and m.name.endswith(".json")
+        }
