@@ -46,6 +46,8 @@ def catalogue_sync(*, catalogue: Catalogue | None = None) -> CatalogueRelease:
     for slug, level in catalogue.levels.items():
         fields = asdict(level)
         fields.pop("slug")
+        # A validator-only setting: the database copy holds what pages and scores read.
+        fields.pop("missing_seed")
         fields["changeable_layers"] = list(level.changeable_layers)
         fields["tunable_hyperparameters"] = list(level.tunable_hyperparameters)
         levels[slug], _ = Level.objects.update_or_create(slug=slug, defaults=fields)

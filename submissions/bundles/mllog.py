@@ -16,6 +16,7 @@ from typing import Any
 
 from mlperf_logging.mllog import constants as mlc
 
+from .mlperf import infer_event_type
 from .numbers import finite_float, int64, refuse_nul
 from .report import Finding, error, warning
 
@@ -116,6 +117,8 @@ def _event(raw: Any, number: int) -> tuple[Event | None, str | None]:
     metadata = raw.get("metadata", {})
     if not isinstance(key, str) or not key:
         return None, "the event has no 'key'"
+    if "event_type" not in raw:
+        event_type = infer_event_type(key)
     # A list or an object is unhashable: checked as a string first, or the lookup raises.
     if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
         return None, f"event {key!r} has event_type {event_type!r}; expected one of {sorted(EVENT_TYPES)}"

@@ -10,6 +10,7 @@ from ranking.catalogue import Catalogue, get_catalogue
 
 from .archive import read_archive
 from .documents import load_document, schema_properties
+from .independence import RunIdentity, duplicate_runs, missing_seeds, run_identity
 from .mllog import parse_log
 from .report import BundleReport, Finding, Limits, error, warning
 from .rules import FULL, Resolved, check_runs, per_sample_flops, resolve
@@ -54,9 +55,11 @@ def _validate(report: BundleReport, data: bytes, filename: str, catalogue: Catal
     report.findings += findings
     flops, findings = per_sample_flops(report.manifest, resolved)
     report.findings += findings
-    runs = _runs(files, _target(resolved, flops), report.hyperparameters or {}, limits)
+    runs, identities = _runs(files, _target(resolved, flops, catalogue), report.hyperparameters or {}, limits)
     report.runs = [run.report for run in runs]
     report.findings += [f for run in runs for f in run.findings]
+    report.findings += missing_seeds(identities, resolved.level)
+    report.findings += duplicate_runs(identities)
     report.findings += check_runs(runs, report.profile or FULL, resolved, report.hyperparameters or {})
 
 
@@ -109,15 +112,17 @@ def _describe(report: BundleReport, manifest: dict[str, Any]) -> None:
     report.profile = manifest.get("profile", FULL)
 
 
-def _target(resolved: Resolved, flops: float | None) -> Target:
+def _target(resolved: Resolved, flops: float | None, catalogue: Catalogue) -> Target:
     benchmark = resolved.benchmark
+    names = catalogue.mlperf_hyperparameter_names
     if benchmark is None:
-        return Target(quality=None)
+        return Target(quality=None, mlperf_names=names)
     return Target(
         quality=benchmark.target_quality,
         higher_is_better=benchmark.higher_is_better,
         per_sample_flops=flops,
         reference_keys=frozenset(benchmark.reference_hyperparameters),
+        mlperf_names=names,
     )
 
 
@@ -128,11 +133,12 @@ def _natural(name: str) -> list[Any]:
 
 def _runs(
     files: dict[str, bytes], target: Target, hyperparameters: dict[str, Any], limits: Limits
-) -> list[RunFacts]:
-    runs = []
+) -> tuple[list[RunFacts], list[RunIdentity]]:
+    runs, identities = [], []
     for name in sorted((n for n in files if _LOG.match(n)), key=_natural):
         log = parse_log(name, files[name], limits.max_log_lines)
         facts = derive_run(log, target, hyperparameters)
         facts.findings[:0] = log.findings
         runs.append(facts)
-    return runs
+        identities.append(run_identity(name, log.events, facts.report))
+    return runs, identities
