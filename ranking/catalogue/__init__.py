@@ -23,6 +23,9 @@ AGGREGATIONS = ("olympic_mean", "mean", "median")
 # What a run log without a seed gets at a level: distinct seeds are how runs show they are
 # independent, and MLPerf's rules require them, but some submitters' logs never state one.
 SEED_RULES = ("error", "warning")
+# Where a published entry ranked on fewer runs than required stands (docs/importing.md):
+# in one order with every other result, or after all those that meet the run requirement.
+REPORTED_RESULTS = ("with_others", "after_others")
 
 
 class CatalogueError(ValueError):
@@ -68,6 +71,7 @@ class Benchmark:
     reference_hyperparameters: dict[str, Any] = field(hash=False)
     vflops_exponent: float | None = None
     epochs: int | None = None
+    reported_results: str = "with_others"
 
     @property
     def key(self) -> str:
@@ -129,6 +133,8 @@ def _benchmark(suite: str, slug: str, raw: dict[str, Any]) -> Benchmark:
         raise CatalogueError(f"{benchmark.key}: unknown aggregation {benchmark.aggregation!r}")
     if benchmark.ranking_metric == VALID_FLOPS and benchmark.vflops_exponent is None:
         raise CatalogueError(f"{benchmark.key}: a Valid FLOPS benchmark needs vflops_exponent")
+    if benchmark.reported_results not in REPORTED_RESULTS:
+        raise CatalogueError(f"{benchmark.key}: reported_results must be one of {REPORTED_RESULTS}")
     if benchmark.required_runs < 1:
         raise CatalogueError(f"{benchmark.key}: required_runs must be at least 1")
     return benchmark
