@@ -321,7 +321,17 @@ def leaderboard_entries(*, board: Leaderboard, query: BoardQuery) -> QuerySet[Le
         value = getattr(query, name)
         if value:
             entries = entries.filter(**{name: value})
-    return entries.order_by(*_ordering(query))
+    return entries.order_by(*_ordering(query), *_ties(board))
+
+
+def _ties(board: Leaderboard) -> list[str]:
+    # Ranks are unique on a current board; on a past one, a row ranked before an import that is
+    # dated earlier may share its rank, and the tie rule (TIE_RULE) orders them.
+    return [
+        "-score" if board.benchmark.ranking_metric == "valid_flops" else "score",
+        "published_at",
+        "submission_id",
+    ]
 
 
 def _ordering(query: BoardQuery) -> list[str]:
@@ -360,11 +370,8 @@ def _as_of_ranks(board: Leaderboard, query: BoardQuery) -> dict[Any, int]:
     the past board is numbered afresh: stored rank, then better score, then publication.
     """
     unfiltered = replace(query, accelerator="", framework="", organization="", sort="rank", page=1)
-    score = "-score" if board.benchmark.ranking_metric == "valid_flops" else "score"
-    ordered = leaderboard_entries(board=board, query=unfiltered).order_by(
-        query.rank_field, score, "published_at", "submission_id"
-    )
-    return {sid: place for place, sid in enumerate(ordered.values_list("submission_id", flat=True), 1)}
+    ordered = leaderboard_entries(board=board, query=unfiltered).values_list("submission_id", flat=True)
+    return {sid: place for place, sid in enumerate(ordered, 1)}
 
 
 class UnrankedRow(TypedDict):
