@@ -55,14 +55,24 @@ def logs_blocks(keys: Iterable[str]) -> bool:
 
 
 def block_epochs(
-    stops: Sequence[Any], *, name: str, train_samples: int | None, max_samples: int
+    stops: Sequence[Any],
+    *,
+    name: str,
+    train_samples: int | None,
+    max_samples: int,
+    evals: Sequence[Any] = (),
 ) -> BlockCount:
-    """Epochs and samples from a run's ``block_stop`` events (objects with line and metadata)."""
+    """Epochs and samples from a run's ``block_stop`` events (objects with line, time and metadata).
+
+    A block that does not say how many epochs it holds (one ``block_stop`` for the whole run,
+    as some submitters log) covers its first epoch to the last one evaluated before it stops:
+    mlperf-logging's RCP checker counts a run's epochs from ``eval_accuracy``'s epoch_num too.
+    """
     count = BlockCount()
     covered: set[int] = set()
     logged_samples: list[int] = []
     for event in stops:
-        epochs = _block_range(event, name, count.findings)
+        epochs = _block_range(event, name, count.findings, evals)
         if epochs is not None:
             covered.update(epochs)
         samples = event.metadata.get(SAMPLES_COUNT)
@@ -82,8 +92,10 @@ def _whole(value: object) -> bool:
     return math.isfinite(value) and float(value).is_integer()
 
 
-def _block_range(event: Any, name: str, findings: list[Finding]) -> range | None:
+def _block_range(event: Any, name: str, findings: list[Finding], evals: Sequence[Any]) -> range | None:
     first, count = event.metadata.get(FIRST_EPOCH), event.metadata.get(EPOCH_COUNT)
+    if count is None and _whole(first) and first >= 0:
+        count = _evaluated_epochs(event, int(first), evals)
     if _whole(first) and _whole(count) and first >= 0 and 1 <= count <= MAX_BLOCK_EPOCHS:
         return range(int(first), int(first) + int(count))
     findings.append(
@@ -95,6 +107,12 @@ def _block_range(event: Any, name: str, findings: list[Finding]) -> range | None
         )
     )
     return None
+
+
+def _evaluated_epochs(stop: Any, first: int, evals: Sequence[Any]) -> int | None:
+    numbers = [e.metadata.get(mlc.EPOCH_NUM) for e in evals if e.time_ms <= stop.time_ms]
+    last = max((int(n) for n in numbers if _whole(n) and n >= first), default=None)
+    return None if last is None else last - first + 1
 
 
 def catalogue_names(

@@ -64,8 +64,8 @@ def derive_run(log: ParsedLog, target: Target, file_hyperparameters: dict[str, A
     facts.logged_hyperparameters, conflicts = catalogue_names(logged, target.mlperf_names, name=log.name)
     facts.findings += conflicts
     facts.report.hyperparameters = {**file_hyperparameters, **facts.logged_hyperparameters}
-    start = _interval_edge(log, mlc.RUN_START, mlc.INTERVAL_START, facts)
-    stop = _interval_edge(log, mlc.RUN_STOP, mlc.INTERVAL_END, facts)
+    start = _interval_edge(log, mlc.RUN_START, facts)
+    stop = _interval_edge(log, mlc.RUN_STOP, facts)
     _timing(start, stop, log.name, facts)
     _status(stop, log.name, facts)
     _epochs(log, facts)
@@ -131,8 +131,10 @@ def _integer(
     return value
 
 
-def _interval_edge(log: ParsedLog, key: str, event_type: str, facts: RunFacts) -> Event | None:
-    found = [e for e in log.events if e.key == key and e.event_type == event_type]
+def _interval_edge(log: ParsedLog, key: str, facts: RunFacts) -> Event | None:
+    # mlperf-logging finds run_start and run_stop by key alone; some submitters log run_stop as
+    # a POINT_IN_TIME event, which its compliance checker accepts.
+    found = [e for e in log.events if e.key == key]
     if not found:
         _missing(key, log.name, facts)
         return None
@@ -252,7 +254,10 @@ def _blocks(log: ParsedLog, facts: RunFacts) -> None:
     stops = [e for e in log.events if e.key == mlc.BLOCK_STOP and e.event_type == mlc.INTERVAL_END]
     if not stops:
         _missing(mlc.BLOCK_STOP, log.name, facts)
-    count = block_epochs(stops, name=log.name, train_samples=facts.train_samples, max_samples=MAX_SAMPLES)
+    evals = [e for e in log.events if e.key == mlc.EVAL_ACCURACY]
+    count = block_epochs(
+        stops, name=log.name, train_samples=facts.train_samples, max_samples=MAX_SAMPLES, evals=evals
+    )
     facts.findings += count.findings
     facts.report.epochs_completed = count.epochs
     facts.report.samples_processed = count.samples

@@ -80,12 +80,55 @@ def test_it_prefers_a_logged_samples_count_to_train_samples_times_epochs():
     assert facts.report.samples_processed == 1234
 
 
-def test_it_reports_a_block_without_its_epochs():
-    text = block_log(seed=1).replace('"first_epoch_num": 7.0, "epoch_count": 4}', '"first_epoch_num": 7.0}')
+def test_it_reports_a_block_that_says_nothing_of_its_epochs():
+    text = block_log(seed=1).replace('"first_epoch_num": 7.0, "epoch_count": 4}', "}")
     _, facts = derive(text)
     bad = [f for f in facts.findings if f.code == "log.bad_value"]
     assert len(bad) == 1 and "block_stop needs metadata.first_epoch_num" in bad[0].message
     assert facts.report.epochs_completed == 7  # the two blocks that say which epochs they cover
+
+
+def typed(key: str, value: object = None, *, kind: str, time_ms: int, **metadata: object) -> str:
+    event = {"namespace": "resnet", "time_ms": time_ms, "event_type": kind, "key": key, "value": value}
+    return ":::MLLOG " + json.dumps({**event, "metadata": metadata})
+
+
+def test_it_reads_one_block_for_the_whole_run_and_a_point_in_time_run_stop():
+    # As IPU logs write them: one block_stop at the end with only its first epoch, an eval every
+    # 4 epochs, and run_stop as a POINT_IN_TIME whose value is {"success": true}.
+    t = 1_623_870_000_000
+    lines = [
+        typed("submission_benchmark", "resnet", kind="POINT_IN_TIME", time_ms=t),
+        typed("seed", 7, kind="POINT_IN_TIME", time_ms=t),
+        typed("global_batch_size", 1920, kind="POINT_IN_TIME", time_ms=t),
+        typed("train_samples", 100, kind="POINT_IN_TIME", time_ms=t),
+        typed("run_start", kind="INTERVAL_START", time_ms=t + 1000),
+        typed("block_start", kind="INTERVAL_START", time_ms=t + 1000, first_epoch_num=1),
+        *[
+            typed(
+                "eval_accuracy",
+                0.5 + epoch / 100,
+                kind="POINT_IN_TIME",
+                time_ms=t + 1000 + epoch * 1000,
+                epoch_num=epoch,
+            )
+            for epoch in (4, 8, 12)
+        ],
+        typed("block_stop", kind="INTERVAL_END", time_ms=t + 13_000, first_epoch_num=1),
+        typed(
+            "run_stop",
+            {"success": True},
+            kind="POINT_IN_TIME",
+            time_ms=t + 13_000,
+            epoch_num=12,
+            status="success",
+        ),
+    ]
+    _, facts = derive("\n".join(lines) + "\n")
+    assert facts.findings == []
+    assert facts.report.epochs_completed == 12  # epochs 1 to 12, the last one evaluated
+    assert facts.report.samples_processed == 1200
+    assert (facts.report.time_to_train_s, facts.report.status) == (12.0, "success")
 
 
 def test_it_maps_mlperf_hyperparameter_names_to_the_catalogue_names(factory):
