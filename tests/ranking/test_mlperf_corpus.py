@@ -52,9 +52,18 @@ EXPECTED: dict[tuple[str, str, str], Counter[tuple[str, str]]] = {
     ("Habana/results/SYS-420GH-TNGR/resnet", "aibench-training/image-classification", "system"): Counter(
         {("warning", "rules.missing_seed"): 5}
     ),
+    # IPU logs epoch_start/epoch_stop, seeds, and run_stop as a POINT_IN_TIME event.
+    ("Graphcore/results/ipu-pod16-TF1/resnet", "hpc-ai500/image-classification", "system"): Counter(
+        {("warning", "rules.not_converged"): 5}
+    ),
+    ("Graphcore/results/ipu-pod16-TF1/resnet", "aibench-training/image-classification", "system"): Counter(),
 }
-# Epochs each run covers, counted from its blocks.
-EPOCHS = {"Google/results/tpu-v4-128-TF/resnet": 43, "Habana/results/SYS-420GH-TNGR/resnet": 38}
+# Epochs each run covers, counted from its blocks (TPU, Gaudi) or its epochs (IPU).
+EPOCHS = {
+    "Google/results/tpu-v4-128-TF/resnet": 43,
+    "Habana/results/SYS-420GH-TNGR/resnet": 38,
+    "Graphcore/results/ipu-pod16-TF1/resnet": 44,
+}
 
 
 def round_of(path: Path) -> str:
