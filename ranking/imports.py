@@ -30,6 +30,7 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from submissions.bundles.independence import duplicate_groups
 from submissions.models import Availability, Profile, Provenance, Run, StatusEvent, Submission
 from submissions.states import Status
 
@@ -345,11 +346,20 @@ def _check_entry(entry: Entry, problems: list[str], warnings: list[str]) -> None
     seeds = [run.seed for run in entry.runs if run.seed is not None]
     if len(seeds) != len(set(seeds)):
         problems.append(f"line {first}: seed: entry {name!r} repeats a seed; runs need distinct seeds")
+    for lines in duplicate_groups((str(run.line), _outcome(run)) for run in entry.runs):
+        problems.append(
+            f"line {lines[1]}: entry {name!r}: lines {', '.join(lines)} report the same time, quality and "
+            "samples; one run repeated is one run (list each run the source reports once)"
+        )
     if len(entry.runs) < benchmark.required_runs:
         warnings.append(
-            f"entry {name!r}: {len(entry.runs)} run(s), {benchmark.required_runs} required; "
-            "it is imported and shown unranked"
+            f"entry {name!r}: {len(entry.runs)} run(s) reported, {benchmark.required_runs} required; "
+            "it is ranked with the runs reported and its spread is shown as unknown"
         )
+
+
+def _outcome(run: ImportedRun) -> tuple[float, float, int, float | None]:
+    return (run.time_to_train_s, run.achieved_quality, run.samples_processed, run.time_to_quality_s)
 
 
 def _number(text: str, line: int, column: str, problems: list[str]) -> float | None:

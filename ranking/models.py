@@ -80,6 +80,9 @@ class Benchmark(models.Model):
     quality_cap = models.BooleanField(default=False)
     mllog_benchmark = models.CharField(max_length=64)
     reference_hyperparameters = models.JSONField(default=dict)
+    # Where published entries ranked on fewer runs than required stand: "with_others" or
+    # "after_others" (ranking.catalogue.REPORTED_RESULTS).
+    reported_results = models.CharField(max_length=16, default="with_others")
     catalogue_version = models.CharField(max_length=32)
 
     class Meta:

@@ -68,7 +68,16 @@ def decorate(benchmark: Benchmark, rows: list[dict[str, Any]]) -> list[dict[str,
         row["quality_shown"] = "" if row["quality"] is None else f"{row['quality']:.4f}"
         row["url"] = url_for(row["submission_id"])
         row["provenance_label"] = PROVENANCE_LABELS.get(row["provenance"], row["provenance"])
+        row["runs_shown"] = runs_label(benchmark, row)
     return rows
+
+
+def runs_label(benchmark: Benchmark, row: dict[str, Any]) -> str:
+    """The runs cell: "5 (5 at target)"; "1 run reported" for a published entry ranked on fewer."""
+    total = row["runs_total"]
+    if total < benchmark.required_runs:
+        return f"{total} run{'' if total == 1 else 's'} reported"
+    return f"{total} ({row['runs_converged']} at target)"
 
 
 def chart_data(
@@ -118,7 +127,7 @@ def table_rows(rows: list[dict[str, Any]]) -> SafeString:
     per row of twelve cells, which is most of a 50-row page's time. Every value is escaped."""
     html = []
     for r in rows:
-        spread = ""
+        spread = '<br><span class="muted">spread unknown</span>' if r["score_min"] is None else ""
         if r["min_shown"]:
             cv = f", CV {r['cv_shown']}" if r["cv_shown"] else ""
             spread = f'<br><span class="muted">{r["min_shown"]}–{r["max_shown"]}{cv}</span>'
@@ -134,7 +143,7 @@ def table_rows(rows: list[dict[str, Any]]) -> SafeString:
             f'<td class="num"><strong>{r["score_shown"]}</strong></td>'
             f'<td class="num">{r["time_min"]}</td>'
             f'<td class="num">{r["quality_shown"]}</td>'
-            f"<td>{r['runs_total']} ({r['runs_converged']} at target){spread}</td>"
+            f"<td>{escape(r['runs_shown'])}{spread}</td>"
             f'<td><span class="tag tag-{escape(r["provenance"])}">{escape(r["provenance_label"])}</span></td>'
             f"<td>{published}</td></tr>"
         )

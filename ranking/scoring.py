@@ -21,6 +21,11 @@ single best and the single worst run and averages the rest (a plain mean under 3
 `mean`, `median`. The time and quality shown beside a score are aggregated the same way, each
 on its own. The spread (min, max, coefficient of variation = sample standard deviation / mean)
 is over the runs' finite scores.
+
+A result imported from a published list (one run per entry, as papers report them) is scored
+``as_reported``: ranked with the runs it reports, however few, and with its spread unknown,
+since one run says nothing of it. Where such rows stand against results that meet the run
+requirement is the benchmark's ``reported_results`` setting (ranking.services).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypedDict
 
 VALID_FLOPS = "valid_flops"
@@ -75,6 +80,8 @@ class Score:
     runs_total: int = 0
     runs_converged: int = 0
     runs_counted: int = 0
+    # Ranked on fewer runs than the benchmark requires: a published entry, as reported.
+    as_reported: bool = False
 
 
 class _RunCounts(TypedDict):
@@ -156,14 +163,31 @@ def run_time_to_quality(run: RunFigures) -> float:
 
 
 def score_submission(
-    rules: Rules, runs: Sequence[RunFigures], submitted_per_sample_flops: float | None = None
+    rules: Rules,
+    runs: Sequence[RunFigures],
+    submitted_per_sample_flops: float | None = None,
+    *,
+    as_reported: bool = False,
 ) -> Score:
-    """Score one submission's runs under `rules`; an unranked Score says why."""
+    """Score one submission's runs under `rules`; an unranked Score says why.
+
+    ``as_reported`` (a published entry): the runs the source reports are enough to rank.
+    """
     total = len(runs)
     converged = sum(1 for r in runs if r.converged)
     counts: _RunCounts = {"runs_total": total, "runs_converged": converged}
-    if total < rules.required_runs:
+    if total == 0 or (total < rules.required_runs and not as_reported):
         return Score(False, f"{total} run(s); {rules.required_runs} required", **counts)
+    score = _score_runs(rules, runs, submitted_per_sample_flops, counts)
+    if score.ranked and total < rules.required_runs:
+        return replace(score, minimum=None, maximum=None, cv=None, as_reported=True)
+    return score
+
+
+def _score_runs(
+    rules: Rules, runs: Sequence[RunFigures], submitted_per_sample_flops: float | None, counts: _RunCounts
+) -> Score:
+    total, converged = counts["runs_total"], counts["runs_converged"]
     flops_per_sample = per_sample_flops(rules, submitted_per_sample_flops)
     try:
         if rules.ranking_metric == VALID_FLOPS:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
 from typing import Any, TypedDict, cast
@@ -321,7 +321,17 @@ def leaderboard_entries(*, board: Leaderboard, query: BoardQuery) -> QuerySet[Le
         value = getattr(query, name)
         if value:
             entries = entries.filter(**{name: value})
-    return entries.order_by(*_ordering(query))
+    return entries.order_by(*_ordering(query), *_ties(board))
+
+
+def _ties(board: Leaderboard) -> list[str]:
+    # Ranks are unique on a current board; on a past one, a row ranked before an import that is
+    # dated earlier may share its rank, and the tie rule (TIE_RULE) orders them.
+    return [
+        "-score" if board.benchmark.ranking_metric == "valid_flops" else "score",
+        "published_at",
+        "submission_id",
+    ]
 
 
 def _ordering(query: BoardQuery) -> list[str]:
@@ -346,9 +356,22 @@ def leaderboard_page(*, board: Leaderboard, query: BoardQuery, per_page: int | N
         total = entries.count() if (has_next or number > 1) else start + len(rows)
     else:
         total = board.ranked_count
+    ranks = _as_of_ranks(board, query) if query.as_of is not None else None
     for row in rows:
-        row["shown_rank"] = row[query.rank_field]
+        row["shown_rank"] = row[query.rank_field] if ranks is None else ranks.get(row["submission_id"])
     return BoardPage(rows=rows, number=number, has_next=has_next, total=total, per_page=per_page)
+
+
+def _as_of_ranks(board: Leaderboard, query: BoardQuery) -> dict[Any, int]:
+    """Ranks on the board as it stood then: each row's place among the rows valid that day.
+
+    A row keeps the rank its recompute gave it; a result imported later but dated earlier
+    (a published list) holds from its publication, beside rows ranked before it came. So
+    the past board is numbered afresh: stored rank, then better score, then publication.
+    """
+    unfiltered = replace(query, accelerator="", framework="", organization="", sort="rank", page=1)
+    ordered = leaderboard_entries(board=board, query=unfiltered).values_list("submission_id", flat=True)
+    return {sid: place for place, sid in enumerate(ordered, 1)}
 
 
 class UnrankedRow(TypedDict):

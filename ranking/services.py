@@ -35,6 +35,7 @@ SCORING_FIELDS = (
     "ranking_metric",
     "quality_cap",
     "higher_is_better",
+    "reported_results",
 )
 
 
@@ -46,6 +47,8 @@ def catalogue_sync(*, catalogue: Catalogue | None = None) -> CatalogueRelease:
     for slug, level in catalogue.levels.items():
         fields = asdict(level)
         fields.pop("slug")
+        # A validator-only setting: the database copy holds what pages and scores read.
+        fields.pop("missing_seed")
         fields["changeable_layers"] = list(level.changeable_layers)
         fields["tunable_hyperparameters"] = list(level.tunable_hyperparameters)
         levels[slug], _ = Level.objects.update_or_create(slug=slug, defaults=fields)
@@ -144,13 +147,15 @@ def leaderboard_recompute(
 
     to_close: list[int] = []
     to_open: list[LeaderboardEntry] = []
+    seen = _ever_on_board(board, [sid for sid in fresh if sid not in current])
     for submission_id, fields in fresh.items():
         existing = current.pop(submission_id, None)
         if existing is not None and all(existing[name] == fields[name] for name in ENTRY_FIELDS):
             continue
         if existing is not None:
             to_close.append(existing["id"])
-        to_open.append(LeaderboardEntry(leaderboard=board, valid_from=now, **fields))
+        valid_from = now if existing is not None or submission_id in seen else _first_day(fields, now)
+        to_open.append(LeaderboardEntry(leaderboard=board, valid_from=valid_from, **fields))
     to_close.extend(e["id"] for e in current.values())  # no longer published
 
     for start in range(0, len(to_close), 500):
@@ -158,6 +163,24 @@ def leaderboard_recompute(
     LeaderboardEntry.objects.bulk_create(to_open, batch_size=1000)
     _summarise(board, fresh, now)
     return board
+
+
+def _ever_on_board(board: Leaderboard, submission_ids: list[Any]) -> set[Any]:
+    found: set[Any] = set()
+    for start in range(0, len(submission_ids), 500):
+        found.update(
+            LeaderboardEntry.objects.filter(
+                leaderboard=board, submission_id__in=submission_ids[start : start + 500]
+            ).values_list("submission_id", flat=True)
+        )
+    return found
+
+
+def _first_day(fields: dict[str, Any], now: datetime) -> datetime:
+    """A result's first row on a board holds from its publication: an import dated in the
+    past (a published list's published_on) is on the board "as of" that date."""
+    published = fields["published_at"]
+    return published if published is not None and published < now else now
 
 
 @transaction.atomic
@@ -220,7 +243,7 @@ RUN_FIELDS = (
 
 
 def _score_published(board: Leaderboard) -> list[tuple[dict[str, Any], Score]]:
-    from submissions.models import Run, Submission
+    from submissions.models import Provenance, Run, Submission
     from submissions.states import Status
 
     rules = leaderboard_rules(board.benchmark, board.level)
@@ -238,7 +261,16 @@ def _score_published(board: Leaderboard) -> list[tuple[dict[str, Any], Score]]:
     ):
         runs.setdefault(run[0], []).append(RunFigures(*run[1:]))
     return [
-        (sub, score_submission(rules, runs.get(sub["id"], []), sub["per_sample_training_flops"]))
+        (
+            sub,
+            score_submission(
+                rules,
+                runs.get(sub["id"], []),
+                sub["per_sample_training_flops"],
+                # A published list reports the runs it reports; an uploaded bundle had to have them all.
+                as_reported=sub["provenance"] == Provenance.IMPORTED_UNVERIFIED,
+            ),
+        )
         for sub in published.values(*SUBMISSION_FIELDS)
     ]
 
@@ -247,10 +279,13 @@ def _rank(board: Leaderboard, scored: list[tuple[dict[str, Any], Score]]) -> dic
     metric = board.benchmark.ranking_metric
     far_future = datetime.max.replace(tzinfo=UTC)
 
-    def order(item: tuple[dict[str, Any], Score]) -> tuple[float, datetime, str]:
+    apart = board.benchmark.reported_results == "after_others"
+
+    def order(item: tuple[dict[str, Any], Score]) -> tuple[bool, float, datetime, str]:
         submission, score = item
         assert score.value is not None
         return (
+            apart and score.as_reported,
             better_first_key(metric, score.value),
             submission["published_at"] or far_future,
             str(submission["id"]),

@@ -20,6 +20,12 @@ VALID_FLOPS = "valid_flops"
 TIME_TO_QUALITY = "time_to_quality"
 RANKING_METRICS = (VALID_FLOPS, TIME_TO_QUALITY)
 AGGREGATIONS = ("olympic_mean", "mean", "median")
+# What a run log without a seed gets at a level: distinct seeds are how runs show they are
+# independent, and MLPerf's rules require them, but some submitters' logs never state one.
+SEED_RULES = ("error", "warning")
+# Where a published entry ranked on fewer runs than required stands (docs/importing.md):
+# in one order with every other result, or after all those that meet the run requirement.
+REPORTED_RESULTS = ("with_others", "after_others")
 
 
 class CatalogueError(ValueError):
@@ -36,6 +42,7 @@ class Level:
     model_may_change: bool
     tunable_hyperparameters: tuple[str, ...]
     description: str
+    missing_seed: str = "error"
 
     def may_tune(self, key: str) -> bool:
         return "*" in self.tunable_hyperparameters or key in self.tunable_hyperparameters
@@ -64,6 +71,7 @@ class Benchmark:
     reference_hyperparameters: dict[str, Any] = field(hash=False)
     vflops_exponent: float | None = None
     epochs: int | None = None
+    reported_results: str = "with_others"
 
     @property
     def key(self) -> str:
@@ -88,6 +96,8 @@ class Catalogue:
     availability: dict[str, str]
     levels: dict[str, Level]
     suites: dict[str, Suite]
+    # MLPerf's hyper-parameter name -> the catalogue's (``[mlperf.hyperparameter_names]``).
+    mlperf_hyperparameter_names: dict[str, str] = field(default_factory=dict)
 
     def benchmark(self, suite: str, slug: str) -> Benchmark | None:
         found = self.suites.get(suite)
@@ -98,6 +108,9 @@ class Catalogue:
 
 
 def _level(slug: str, raw: dict[str, Any]) -> Level:
+    missing_seed = raw.get("missing_seed", "error")
+    if missing_seed not in SEED_RULES:
+        raise CatalogueError(f"level {slug}: missing_seed must be one of {SEED_RULES}")
     return Level(
         slug=slug,
         name=raw["name"],
@@ -107,6 +120,7 @@ def _level(slug: str, raw: dict[str, Any]) -> Level:
         model_may_change=bool(raw["model_may_change"]),
         tunable_hyperparameters=tuple(raw["tunable_hyperparameters"]),
         description=raw["description"],
+        missing_seed=missing_seed,
     )
 
 
@@ -119,6 +133,8 @@ def _benchmark(suite: str, slug: str, raw: dict[str, Any]) -> Benchmark:
         raise CatalogueError(f"{benchmark.key}: unknown aggregation {benchmark.aggregation!r}")
     if benchmark.ranking_metric == VALID_FLOPS and benchmark.vflops_exponent is None:
         raise CatalogueError(f"{benchmark.key}: a Valid FLOPS benchmark needs vflops_exponent")
+    if benchmark.reported_results not in REPORTED_RESULTS:
+        raise CatalogueError(f"{benchmark.key}: reported_results must be one of {REPORTED_RESULTS}")
     if benchmark.required_runs < 1:
         raise CatalogueError(f"{benchmark.key}: required_runs must be at least 1")
     return benchmark
@@ -150,7 +166,14 @@ def parse_catalogue(data: bytes) -> Catalogue:
         availability=dict(raw["availability"]),
         levels=levels,
         suites=suites,
+        mlperf_hyperparameter_names=_mlperf_names(raw.get("mlperf", {}).get("hyperparameter_names", {})),
     )
+
+
+def _mlperf_names(raw: dict[str, Any]) -> dict[str, str]:
+    if not all(isinstance(v, str) and v for v in raw.values()):
+        raise CatalogueError("mlperf.hyperparameter_names maps each MLPerf name to a catalogue name")
+    return dict(raw)
 
 
 @cache

@@ -1,11 +1,22 @@
-"""A run's epochs, from its ``epoch_stop`` events: how many, and the samples they processed."""
+"""A run's epochs, from its ``epoch_stop`` events (or MLPerf's blocks): how many, and their samples."""
 
 from __future__ import annotations
+
+import math
 
 from mlperf_logging.mllog import constants as mlc
 
 from .findings import FindingSink
-from .log_summary import EPOCH_BAD, SAMPLES_BAD, SAMPLES_MISSING, LogSummary, missing_key
+from .log_summary import (
+    EPOCH_BAD,
+    MAX_BLOCK_STOPS,
+    MAX_SAMPLES,
+    SAMPLES_BAD,
+    SAMPLES_MISSING,
+    LogSummary,
+    missing_key,
+)
+from .mlperf import block_epochs
 from .report import RunReport, error
 
 # Epoch numbers below this are marked in a bitmap (at most 2 MiB), larger ones in a set:
@@ -37,6 +48,9 @@ class _EpochSet:
 
 
 def count_epochs(log: LogSummary, report: RunReport, train_samples: int | None, sink: FindingSink) -> None:
+    if not log.epoch_stop_seen and log.blocks_seen:
+        _count_blocks(log, report, train_samples, sink)
+        return
     name, stops = log.name, log.epoch_stops
     if not log.epoch_start_seen:
         sink.add(missing_key(name, mlc.EPOCH_START))
@@ -78,3 +92,25 @@ def _samples(samples: int, train_samples: int | None, at: tuple[str, int], sink:
         sink.add(error("log.epoch_samples", message, where))
         return train_samples
     return samples
+
+
+def _count_blocks(log: LogSummary, report: RunReport, train_samples: int | None, sink: FindingSink) -> None:
+    """A run logged in MLPerf's blocks: each epoch a completed block covers counts once."""
+    name = log.name
+    if not log.block_stops:
+        sink.add(missing_key(name, mlc.BLOCK_STOP))
+    if log.block_stops_omitted:
+        message = (
+            f"{name}: {len(log.block_stops) + log.block_stops_omitted} {mlc.BLOCK_STOP} events; "
+            f"only the first {MAX_BLOCK_STOPS} are counted"
+        )
+        sink.add(error("log.bad_value", message, name))
+    evals = log.evals
+    # An evaluation whose value is not numeric (NaN here) says nothing of its epoch.
+    timed = [(evals.times[i], evals.epoch(i)) for i in range(len(evals)) if not math.isnan(evals.values[i])]
+    count = block_epochs(
+        log.block_stops, name=name, train_samples=train_samples, max_samples=MAX_SAMPLES, evals=timed
+    )
+    sink.extend(count.findings)
+    report.epochs_completed = count.epochs
+    report.samples_processed = count.samples

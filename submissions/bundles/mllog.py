@@ -24,9 +24,11 @@ from mlperf_logging.mllog import constants as mlc
 from .findings import FindingSink
 from .log_lines import LogLines
 from .log_summary import Event, Fields, LogSummary, ValueBudget, collect
+from .mlperf import infer_event_type
 from .numbers import INT64_MAX, INT64_MIN, finite_float, int64, refuse_nul
 from .report import Limits, error
 
+SEED = mlc.SEED
 TOKEN = ":::MLLOG"  # noqa: S105 - the log-line marker, not a secret
 EVENT_TYPES = frozenset({mlc.INTERVAL_START, mlc.INTERVAL_END, mlc.POINT_IN_TIME})
 # |time_ms| beyond 2**53 ms (285,000 years) is no clock reading, and would not fit the database.
@@ -64,15 +66,17 @@ def parse_log(
     sink = FindingSink(per_file=MAX_LINE_FINDINGS)
     lines = LogLines(name, max_lines, max_line_bytes, sink)
     chunks = [data] if isinstance(data, bytes) else data
-    events = _events(lines.read(chunks), name, sink, log.events if keep_events else None)
+    events = _events(lines.read(chunks), name, sink, log, keep_events)
     collect(log, events, keep, budget)
     log.finish(lines.not_utf8, sink)
     return log
 
 
 def _events(
-    lines: Iterable[tuple[int, str]], name: str, sink: FindingSink, events: list[Event] | None
+    lines: Iterable[tuple[int, str]], name: str, sink: FindingSink, log: ParsedLog, keep_events: bool
 ) -> Iterable[tuple[int, Fields]]:
+    events = log.events if keep_events else None
+    digest = log.digest.update
     for number, line in lines:
         fields = parse_fields(line)
         if isinstance(fields, str):
@@ -80,6 +84,11 @@ def _events(
             continue
         if fields is None:
             continue
+        # The events apart from the seed, as written: two runs alike in all of them are one run.
+        if fields[0] == SEED:
+            log.seed_logged = True
+        else:
+            digest(line.encode())
         if events is not None:
             events.append(Event(number, fields[2], fields[1], fields[0], fields[3], fields[4]))
         yield number, fields
@@ -179,6 +188,8 @@ def _fields(raw: Any) -> Fields | str:
     metadata = raw.get("metadata", {})
     if type(key) is not str or not key:
         return "the event has no 'key'"
+    if "event_type" not in raw:
+        event_type = infer_event_type(key)
     # A list or an object is unhashable: checked as a string first, or the lookup raises.
     if type(event_type) is not str or event_type not in EVENT_TYPES:
         return f"event {key!r} has event_type {event_type!r}; expected one of {sorted(EVENT_TYPES)}"

@@ -20,6 +20,7 @@ from .archive import ArchiveContents, read_archive, read_members
 from .curve import MAX_CURVE_POINTS
 from .documents import load_document, schema_properties
 from .findings import PER_CODE, FindingSink
+from .independence import RunIdentity, duplicate_runs, missing_seeds, run_identity
 from .log_summary import ValueBudget
 from .mllog import parse_log
 from .report import BundleReport, Finding, Limits, error, warning
@@ -109,8 +110,11 @@ def _validate(report: BundleReport, bundle: _Bundle) -> None:
     sink.extend(findings)
     flops, findings = per_sample_flops(report.manifest, resolved)
     sink.extend(findings)
-    runs = _runs(bundle, contents, _target(resolved, flops), report.hyperparameters or {})
+    target = _target(resolved, flops, bundle.catalogue)
+    runs, identities = _runs(bundle, contents, target, report.hyperparameters or {})
     report.runs = [run.report for run in runs]
+    sink.extend(missing_seeds(identities, resolved.level))
+    sink.extend(duplicate_runs(identities))
     sink.extend(check_runs(runs, report.profile or FULL, resolved, report.hyperparameters or {}))
 
 
@@ -174,15 +178,17 @@ def _describe(report: BundleReport, manifest: dict[str, Any]) -> None:
     report.profile = manifest.get("profile", FULL)
 
 
-def _target(resolved: Resolved, flops: float | None) -> Target:
+def _target(resolved: Resolved, flops: float | None, catalogue: Catalogue) -> Target:
     benchmark = resolved.benchmark
+    names = catalogue.mlperf_hyperparameter_names
     if benchmark is None:
-        return Target(quality=None)
+        return Target(quality=None, mlperf_names=names)
     return Target(
         quality=benchmark.target_quality,
         higher_is_better=benchmark.higher_is_better,
         per_sample_flops=flops,
         reference_keys=frozenset(benchmark.reference_hyperparameters),
+        mlperf_names=names,
     )
 
 
@@ -193,26 +199,27 @@ def _natural(name: str) -> list[Any]:
 
 def _runs(
     bundle: _Bundle, contents: ArchiveContents, target: Target, hyperparameters: dict[str, Any]
-) -> list[RunFacts]:
+) -> tuple[list[RunFacts], list[RunIdentity]]:
     logs = {raw: name for name, raw in contents.names.items() if _LOG.match(name)}
     if not logs:
-        return []
+        return [], []
     limits = bundle.limits
     points = max(MIN_CURVE_POINTS, min(MAX_CURVE_POINTS, MAX_BUNDLE_CURVE_POINTS // len(logs)))
     budget = ValueBudget(MAX_VALUE_BYTES)
 
-    done: dict[str, tuple[FindingSink, RunFacts]] = {}
+    done: dict[str, tuple[FindingSink, RunFacts, RunIdentity]] = {}
     for raw, chunks in read_members(bundle.source, contents.kind, limits):
         name = logs.get(raw)
         if name is not None:
             done[name] = _run(name, chunks, target, hyperparameters, (limits, budget, points))
-    runs = []
+    runs, identities = [], []
     for name in sorted(done, key=_natural):
-        read, facts = done[name]
+        read, facts, identity = done[name]
         bundle.sink.absorb(read)
         bundle.sink.absorb(facts.sink)
         runs.append(facts)
-    return runs
+        identities.append(identity)
+    return runs, identities
 
 
 def _run(
@@ -221,7 +228,7 @@ def _run(
     target: Target,
     hyperparameters: dict[str, Any],
     bounds: tuple[Limits, ValueBudget, int],
-) -> tuple[FindingSink, RunFacts]:
+) -> tuple[FindingSink, RunFacts, RunIdentity]:
     """One log, read into its summary and derived; the summary is dropped on return."""
     limits, budget, points = bounds
     log = parse_log(
@@ -233,4 +240,5 @@ def _run(
         max_line_bytes=limits.max_line_bytes,
         budget=budget,
     )
-    return log.sink, derive_run(log, target, hyperparameters, curve_points=points)
+    facts = derive_run(log, target, hyperparameters, curve_points=points)
+    return log.sink, facts, run_identity(name, log, facts.report)

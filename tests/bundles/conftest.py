@@ -30,7 +30,11 @@ def mllog(
 
 @dataclass
 class RunSpec:
-    """One run's log; ``qualities[i]`` is the eval after epoch i+1, ``epoch_ms`` apart."""
+    """One run's log; ``qualities[i]`` is the eval after epoch i+1, ``epoch_ms`` apart.
+
+    run_stop comes ``tail_ms`` after the last epoch: runs made by ``Factory.runs`` differ
+    there by a few milliseconds, as independent runs do (identical runs are an error).
+    """
 
     seed: int
     qualities: list[float]
@@ -42,6 +46,7 @@ class RunSpec:
     benchmark: str | None = None
     hyperparameters: dict[str, Any] | None = None
     extra_lines: list[str] = field(default_factory=list)
+    tail_ms: int = 1000
 
 
 def log_text(spec: RunSpec, bench: Benchmark) -> str:
@@ -66,7 +71,7 @@ def log_text(spec: RunSpec, bench: Benchmark) -> str:
         )
         lines.append(mllog("epoch_stop", time_ms=now, kind="INTERVAL_END", **stop_meta))
         lines.append(mllog("eval_accuracy", quality, time_ms=now, epoch_num=epoch))
-    end = start + len(spec.qualities) * spec.epoch_ms + 1000
+    end = start + len(spec.qualities) * spec.epoch_ms + spec.tail_ms
     lines.append(mllog("run_stop", time_ms=end, kind="INTERVAL_END", status=spec.status))
     return "\n".join(lines + spec.extra_lines) + "\n"
 
@@ -123,7 +128,8 @@ class Factory:
         below = bench.target_quality * 0.9
         qualities = spec.pop("qualities", [below, bench.target_quality + 0.001])
         return [
-            RunSpec(seed=100 + i, qualities=qualities, **spec) for i in range(count or bench.required_runs)
+            RunSpec(seed=100 + i, qualities=qualities, **{"tail_ms": 1000 + 7 * i, **spec})
+            for i in range(count or bench.required_runs)
         ]
 
     def files(

@@ -1,8 +1,9 @@
 """The example bundles' findings and run figures are exactly those recorded in expected/.
 
 expected/example-reports.json holds what the validator said of each example before it
-read bundles as streams; whatever the reading, the results stay the same, from bytes and
-from a file alike.
+read bundles as streams, with the one finding a later rule adds (rules.duplicate_run, for the
+example whose runs 1 and 3 are copies); whatever the reading, the results stay the same, from
+bytes and from a file alike.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ EXPECTED = {
     "aibench-image-classification-hardware.tar.gz": (True, set(), set()),
     "invalid-hardware-changed-lr-duplicate-seed.tar.gz": (
         False,
-        {"rules.hyperparameter_differs", "rules.duplicate_seed"},
+        {"rules.hyperparameter_differs", "rules.duplicate_seed", "rules.duplicate_run"},
         set(),
     ),
 }

@@ -21,7 +21,13 @@ def test_it_derives_the_figures_the_contract_defines(factory):
         seed=1, qualities=[t - 0.2, t - 0.01, t + 0.001, t + 0.011], samples=[1000, 1000, 1000, 500]
     )
     report = factory.check(
-        factory.bundle(runs=[spec, factory.spec(seed=2, qualities=[t]), factory.spec(seed=3, qualities=[t])])
+        factory.bundle(
+            runs=[
+                spec,
+                factory.spec(seed=2, qualities=[t]),
+                factory.spec(seed=3, qualities=[t], tail_ms=1007),
+            ]
+        )
     )
     assert report.valid, report.findings
     run = report.runs[0]

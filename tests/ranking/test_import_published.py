@@ -10,6 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from ranking.models import Level
+from ranking.services import leaderboard_recompute
 from submissions.models import Run, StatusEvent, Submission
 
 SOURCE = "https://example.org/hpc-ai500-2024.html"
@@ -62,7 +64,12 @@ def row(entry: str = "1", **overrides: object) -> dict[str, object]:
 
 
 def runs(entry: str, count: int = 5, **overrides: object) -> list[dict[str, object]]:
-    return [row(entry, seed=seed, **overrides) for seed in range(1, count + 1)]
+    """Independent runs: their times differ by a millisecond or two around the one given."""
+    base = float(overrides.pop("time_to_train_s", 3600))  # type: ignore[arg-type]
+    return [
+        row(entry, seed=seed, time_to_train_s=base + (seed - (count + 1) / 2) / 1000, **overrides)
+        for seed in range(1, count + 1)
+    ]
 
 
 def table(tmp_path: Path, rows: list[dict[str, object]], header: list[str] = HEADER) -> Path:
@@ -199,13 +206,74 @@ def test_it_needs_time_to_quality_on_an_aibench_board(imported) -> None:
     assert "time_to_quality_s: required for a converged run" in str(error.value)
 
 
-def test_it_keeps_an_entry_with_too_few_runs_unranked(imported, api_client, capsys) -> None:
+def board_rows(api_client, **params: str) -> list[dict[str, object]]:
+    url = reverse("api-leaderboard", args=["hpc-ai500", "image-classification", "system"])
+    return api_client.get(url, params).json()["results"]
+
+
+def test_it_ranks_an_entry_that_reports_fewer_runs_with_those_runs(imported, api_client, capsys) -> None:
     imported(runs("1", count=2))
-    board = api_client.get(
-        reverse("api-leaderboard", args=["hpc-ai500", "image-classification", "system"])
-    ).json()
-    assert board["results"] == []
-    assert Submission.objects.get().status == "published"
+    assert "2 run(s) reported, 5 required; it is ranked with the runs reported" in capsys.readouterr().err
+    (result,) = board_rows(api_client)
+    assert result["rank"] == 1 and result["runs_total"] == 2
+    assert result["score"] == pytest.approx(FLOPS_3600)
+    # Two runs say nothing of the spread the benchmark's five would show.
+    assert (result["score_min"], result["score_max"], result["score_cv"]) == (None, None, None)
+
+
+def single_run_list() -> list[dict[str, object]]:
+    """A published list as HPC AI500's: one run per entry, in the source's (score) order."""
+    times = {"1": 900, "2": 1800, "3": 2700, "4": 3600}
+    return [row(entry, time_to_train_s=time_s, seed="") for entry, time_s in times.items()]
+
+
+def test_it_ranks_a_published_single_run_list_in_the_source_order(imported, api_client, client) -> None:
+    imported(single_run_list())
+    rows = board_rows(api_client)
+    assert [r["system_name"] for r in rows] == ["System 1", "System 2", "System 3", "System 4"]
+    assert [r["rank"] for r in rows] == [1, 2, 3, 4]
+    assert all(r["runs_total"] == 1 and r["score_cv"] is None for r in rows)
+    assert all(r["provenance"] == "imported_unverified" for r in rows)
+    page = client.get(reverse("ranking:leaderboard", args=["hpc-ai500", "image-classification", "system"]))
+    html = page.content.decode()
+    assert html.count("1 run reported") == 4 and html.count("spread unknown") == 4
+    assert "Imported, unverified" in html
+
+
+def test_it_can_rank_reported_entries_after_full_results(
+    imported, api_client, hpc_ic, django_capture_on_commit_callbacks
+) -> None:
+    # Entry 5 reports all five runs but is slower than every single-run entry.
+    imported(single_run_list() + runs("5", time_to_train_s=7200))
+    assert [r["system_name"] for r in board_rows(api_client)][-1] == "System 5"
+    hpc_ic.reported_results = "after_others"
+    hpc_ic.save(update_fields=["reported_results"])
+    level = Level.objects.get(slug="system")
+    with django_capture_on_commit_callbacks(execute=True):
+        leaderboard_recompute(benchmark_id=hpc_ic.pk, level_id=level.pk, profile="full")
+    names = [r["system_name"] for r in board_rows(api_client)]
+    assert names == ["System 5", "System 1", "System 2", "System 3", "System 4"]
+
+
+def test_the_board_as_of_a_date_holds_what_was_published_by_then(imported, api_client) -> None:
+    imported([row("1", published_on="2021-06-30", seed=""), row("2", published_on="2024-11-18", seed="")])
+    assert [r["system_name"] for r in board_rows(api_client, as_of="2021-06-29")] == []
+    assert [r["system_name"] for r in board_rows(api_client, as_of="2021-06-30")] == ["System 1"]
+    assert [(r["system_name"], r["rank"]) for r in board_rows(api_client, as_of="2024-12-01")] == [
+        ("System 1", 1),
+        ("System 2", 2),
+    ]
+
+
+def test_it_refuses_one_run_repeated_as_five(imported) -> None:
+    with pytest.raises(CommandError) as error:
+        imported([row("1", seed=seed) for seed in range(1, 6)])
+    message = str(error.value)
+    assert (
+        "lines 2, 3, 4, 5, 6 report the same time, quality and samples; one run repeated is one run"
+        in message
+    )
+    assert Submission.objects.count() == 0
 
 
 def test_a_dry_run_checks_and_stores_nothing(imported) -> None:

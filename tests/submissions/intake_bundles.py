@@ -76,7 +76,8 @@ def training_log(seed: int, qualities: tuple[float, ...] = QUALITIES) -> bytes:
         t += 600_000
         lines.append(_event("epoch_stop", None, t, "INTERVAL_END", epoch_num=epoch))
         lines.append(_event("eval_accuracy", quality, t, epoch_num=epoch))
-    lines.append(_event("run_stop", None, t + 1000, "INTERVAL_END", status="success"))
+    # Independent runs end a few milliseconds apart; identical runs are an error (rules.duplicate_run).
+    lines.append(_event("run_stop", None, t + 1000 + (seed - 1) % 1000, "INTERVAL_END", status="success"))
     return ("\n".join(lines) + "\n").encode()
 
 
