@@ -64,6 +64,8 @@ class RunReport:
     """One training run's figures, derived from its log as docs/bundle-format.md says."""
 
     log_name: str
+    # sha256 of the log's bytes, so that the same log sent again is recognised.
+    log_sha256: str = ""
     seed: int | None = None
     status: Literal["success", "aborted"] = "aborted"
     converged: bool = False

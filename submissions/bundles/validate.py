@@ -133,6 +133,7 @@ def _runs(
     for name in sorted((n for n in files if _LOG.match(n)), key=_natural):
         log = parse_log(name, files[name], limits.max_log_lines)
         facts = derive_run(log, target, hyperparameters)
+        facts.report.log_sha256 = hashlib.sha256(files[name]).hexdigest()
         facts.findings[:0] = log.findings
         runs.append(facts)
     return runs
