@@ -17,7 +17,7 @@ from typing import Any
 from mlperf_logging.mllog import constants as mlc
 
 from .numbers import finite_float, int64, refuse_nul
-from .report import Finding, error, warning
+from .report import Finding, error, shown, warning
 
 TOKEN = ":::MLLOG"  # noqa: S105 - the log-line marker, not a secret
 EVENT_TYPES = frozenset({mlc.INTERVAL_START, mlc.INTERVAL_END, mlc.POINT_IN_TIME})
@@ -118,7 +118,10 @@ def _event(raw: Any, number: int) -> tuple[Event | None, str | None]:
         return None, "the event has no 'key'"
     # A list or an object is unhashable: checked as a string first, or the lookup raises.
     if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
-        return None, f"event {key!r} has event_type {event_type!r}; expected one of {sorted(EVENT_TYPES)}"
+        return (
+            None,
+            f"event {key!r} has event_type {shown(event_type)}; expected one of {sorted(EVENT_TYPES)}",
+        )
     if isinstance(time_ms, bool) or not isinstance(time_ms, int | float) or not math.isfinite(time_ms):
         return None, f"event {key!r} has no numeric 'time_ms'"
     if abs(time_ms) > MAX_TIME_MS:

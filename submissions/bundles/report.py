@@ -6,6 +6,7 @@ by the service (as JSON), printed by ``benchcouncil check --json`` and read back
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
@@ -45,6 +46,16 @@ class Finding:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Finding:
         return cls(**{f.name: raw[f.name] for f in fields(cls) if f.name in raw})
+
+
+def shown(value: Any) -> str:
+    """A value from a bundle, for a message: text quoted, anything else as its JSON (null, true)."""
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        return json.dumps(value, ensure_ascii=True, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def error(code: str, message: str, location: str = "") -> Finding:

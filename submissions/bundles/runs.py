@@ -9,7 +9,7 @@ from typing import Any, TypeGuard
 from mlperf_logging.mllog import constants as mlc
 
 from .mllog import Event, ParsedLog
-from .report import Finding, RunReport, error, warning
+from .report import Finding, RunReport, error, shown, warning
 
 PRECISION = "precision"
 # MLLOG keys that are hyper-parameters even when the catalogue's reference omits them.
@@ -84,8 +84,8 @@ def _points(log: ParsedLog, facts: RunFacts, reference_keys: frozenset[str]) -> 
             facts.findings.append(
                 error(
                     "log.conflicting_value",
-                    f"{log.name} line {event.line}: {event.key} is {event.value!r} here but "
-                    f"{values[event.key]!r} earlier; a run has one value",
+                    f"{log.name} line {event.line}: {event.key} is {shown(event.value)} here but "
+                    f"{shown(values[event.key])} earlier; a run has one value",
                     f"{log.name}:{event.line}",
                 )
             )
@@ -120,7 +120,7 @@ def _integer(
         wanted = "an integer" if minimum is None else f"an integer of at least {minimum}"
         wanted += f" and at most {maximum}" if maximum is not None else ""
         facts.findings.append(
-            error("log.bad_value", f"{name}: {key} is {value!r}; it must be {wanted}", name)
+            error("log.bad_value", f"{name}: {key} is {shown(value)}; it must be {wanted}", name)
         )
         return None
     return value
@@ -171,7 +171,8 @@ def _status(stop: Event | None, name: str, facts: RunFacts) -> None:
     facts.findings.append(
         error(
             "log.bad_value",
-            f"{name} line {stop.line}: run_stop metadata.status is {status!r}; use 'success' or 'aborted'",
+            f"{name} line {stop.line}: run_stop metadata.status is {shown(status)}; "
+            "use 'success' or 'aborted'",
             f"{name}:{stop.line}",
         )
     )

@@ -10,13 +10,12 @@ from ranking.catalogue import Catalogue, get_catalogue
 
 from .archive import read_archive
 from .documents import load_document, schema_properties
+from .layout import HYPERPARAMETERS, MANIFEST, SYSTEM, layout_findings
+from .layout import LOG as _LOG
 from .mllog import parse_log
-from .report import BundleReport, Finding, Limits, error, warning
+from .report import BundleReport, Limits, error, warning
 from .rules import FULL, Resolved, check_runs, per_sample_flops, resolve
 from .runs import RunFacts, Target, derive_run
-
-MANIFEST, SYSTEM, HYPERPARAMETERS = "manifest.json", "system.json", "hyperparameters.json"
-_LOG = re.compile(r"^logs/[^/]+\.log$")
 
 
 def validate_bundle(
@@ -43,7 +42,7 @@ def _validate(report: BundleReport, data: bytes, filename: str, catalogue: Catal
         return
     files = contents.files
     report.files = sorted(files)
-    report.findings += _layout(files)
+    report.findings += layout_findings(files)
     report.manifest = _document(report, files, MANIFEST, "manifest")
     report.system = _document(report, files, SYSTEM, "system")
     report.hyperparameters = _document(report, files, HYPERPARAMETERS, "hyperparameters")
@@ -58,30 +57,6 @@ def _validate(report: BundleReport, data: bytes, filename: str, catalogue: Catal
     report.runs = [run.report for run in runs]
     report.findings += [f for run in runs for f in run.findings]
     report.findings += check_runs(runs, report.profile or FULL, resolved, report.hyperparameters or {})
-
-
-def _layout(files: dict[str, bytes]) -> list[Finding]:
-    findings = [
-        error("bundle.missing_file", f"the bundle has no {name}; see docs/bundle-format.md", name)
-        for name in (MANIFEST, SYSTEM)
-        if name not in files
-    ]
-    if not any(_LOG.match(name) for name in files):
-        findings.append(
-            error("bundle.missing_file", "the bundle has no logs/*.log, one per training run", "logs/")
-        )
-    known = {MANIFEST, SYSTEM, HYPERPARAMETERS}
-    for name in sorted(files):
-        if name not in known and not _LOG.match(name) and not name.startswith("code/"):
-            findings.append(
-                warning(
-                    "bundle.unexpected_file",
-                    f"{name} is not part of the bundle format and is ignored (code belongs under code/, "
-                    "run logs directly under logs/ as *.log)",
-                    name,
-                )
-            )
-    return findings
 
 
 def _document(report: BundleReport, files: dict[str, bytes], name: str, schema: str) -> dict[str, Any] | None:

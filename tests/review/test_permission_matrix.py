@@ -92,6 +92,7 @@ MATRIX: dict[str, Case] = {
     "schema": Case((200, 200, 200, 200, 200, 200)),
     "swagger-ui": Case((200, 200, 200, 200, 200, 200)),
     "redoc": Case((200, 200, 200, 200, 200, 200)),
+    "docs-bundle-format": Case((200, 200, 200, 200, 200, 200)),
     # --- accounts
     "signup": Case((200, 302, 302, 302, 302, 302)),
     "api-token": Case((LOGIN, 200, 200, 200, 200, 200)),
