@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from doc_commands import block_with
 
 ROOT = Path(__file__).resolve().parents[2]
 STOP_LIMIT_S = 15.0
@@ -114,31 +115,20 @@ def stop(stack: Stack, sig: signal.Signals) -> float:
     return time.monotonic() - started
 
 
+@pytest.mark.timeout(600)
 def test_a_model_submission_runs_to_a_result_and_sigterm_stops_everything(stack):
-    job = stack.api(
-        "/api/v1/model-submissions/",
-        {"suite": "aibench-training", "benchmark": "learning-to-rank", "level": "hardware", "max_epochs": 2},
+    # The README's command, as written, with the address and token the stack printed.
+    command = block_with("README.md", "benchcouncil model-submit")
+    env = {**os.environ, "BENCHCOUNCIL_URL": stack.url, "TOKEN": stack.token, "PYTHONPATH": str(ROOT)}
+    env.pop("BENCHCOUNCIL_TOKEN", None)
+    answer = subprocess.run(
+        ["bash", "-c", command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=480, check=False
     )
-    done = wait_for(
-        lambda: (
-            (j := stack.api(f"/api/v1/model-submissions/{job['id']}/"))["status"] not in ("queued", "running")
-            and j
-        ),
-        240,
-        "the job to end",
-        stack,
-    )
-    assert done["status"] == "finished", done
-    submission = wait_for(
-        lambda: (
-            (s := stack.api(f"/api/v1/submissions/{done['submission']}/"))["status"]
-            not in ("received", "validating")
-            and s
-        ),
-        60,
-        "validation",
-        stack,
-    )
+    assert answer.returncode == 0, (answer.stdout, answer.stderr[-3000:], stack.output()[-3000:])
+    found = re.search(r"^submission ([0-9a-f-]{36}): awaiting_review$", answer.stdout, re.MULTILINE)
+    assert found, answer.stdout
+    assert "job running" in answer.stderr and "job finished" in answer.stderr
+    submission = stack.api(f"/api/v1/submissions/{found.group(1)}/")
     assert submission["status"] == "awaiting_review", submission["findings"]
     assert submission["provenance"] == "runner_verified"
     output = stack.output()
