@@ -72,3 +72,11 @@ def test_a_bulk_decision_needs_a_decision_a_reason_and_a_submission(client, revi
     client.post(reverse("review:bulk-decide"), {**ticked, **data})
     queue["a"].refresh_from_db()
     assert queue["a"].status == Status.AWAITING_REVIEW and queue["a"].events.count() == 3
+
+
+def test_only_submissions_one_may_decide_on_can_be_ticked(client, reviewer, queue):
+    client.force_login(reviewer)
+    page = client.get(reverse("review:queue")).content.decode()
+    assert f'name="submissions" value="{queue["a"].pk}"' in page
+    assert f'name="submissions" value="{queue["mine"].pk}"' not in page
+    assert page.count("yours or your organization's") == 1
