@@ -103,6 +103,12 @@ def stack(tmp_path) -> Iterator[Stack]:
         yield running
     finally:
         if process.poll() is None:
+            # dev.py stops what it started; killed outright, it would leave them running.
+            stop(running, signal.SIGTERM)
+        for pid in processes_of(running):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
+        if process.poll() is None:
             process.kill()
             process.wait()
 
