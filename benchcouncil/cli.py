@@ -6,6 +6,7 @@
     benchcouncil wait SUBMISSION_ID --until published
     benchcouncil leaderboard hpc-ai500 image-classification free --csv
     benchcouncil model-submit spec.json --wait        a job for the service's runners
+    benchcouncil review queue                         reviewers: the queue, review data, decisions
 
 The commands that talk to the service read BENCHCOUNCIL_URL and BENCHCOUNCIL_TOKEN. They use
 the standard library only and never load the service's Django settings, so the client runs
@@ -22,13 +23,16 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from benchcouncil.client import leaderboards, models, submissions
-from benchcouncil.client.errors import EXIT_CODES, OK, USAGE, ClientError, UsageError
+from benchcouncil.client import leaderboards, models, review, submissions
+from benchcouncil.client.errors import EXIT_CODES, OK, USAGE, ApiError, ClientError, UsageError
 from benchcouncil.client.http import ApiClient
 
 # Bundle commands come from the validator's own command line, unchanged.
 DELEGATED = ("check", "pack")
 BOARD_FILTERS = ("profile", "category", "accelerator", "framework", "organization", "sort", "as_of")
+# Options whose value may start with '-' (a descending sort): argparse would take "-nodes"
+# for an option of its own, so "--sort -nodes" is passed on as "--sort=-nodes".
+DASHED_VALUES = ("--sort",)
 
 
 def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -40,7 +44,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return bundles_cli.main(argv, stdout=out)
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_glue_dashed_values(argv))
     except SystemExit as exit_:
         return USAGE if exit_.code else OK
     try:
@@ -50,6 +54,16 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+
+
+def _glue_dashed_values(argv: list[str]) -> list[str]:
+    glued: list[str] = []
+    for arg in argv:
+        if glued and glued[-1] in DASHED_VALUES and arg.startswith("-") and arg != "--":
+            glued[-1] = f"{glued[-1]}={arg}"
+        else:
+            glued.append(arg)
+    return glued
 
 
 # --- Commands -----------------------------------------------------------------------
@@ -90,10 +104,16 @@ def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_leaderboard(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     client, where = _client(args, err), (args.suite, args.benchmark, args.level)
     params = {name: getattr(args, name) for name in BOARD_FILTERS if getattr(args, name)}
-    if args.format == "csv":
-        out.write(leaderboards.fetch_leaderboard_csv(client, *where, params))
-        return OK
-    board = leaderboards.fetch_leaderboard(client, *where, params)
+    try:
+        if args.format == "csv":
+            out.write(leaderboards.fetch_leaderboard_csv(client, *where, params))
+            return OK
+        board = leaderboards.fetch_leaderboard(client, *where, params)
+    except ApiError as exc:
+        # A 400 here is a filter or sort the board does not have: the command line to fix.
+        if exc.status == 400:
+            raise UsageError(exc.detail) from exc
+        raise
     out.write(leaderboards.render_json(board) if args.json else leaderboards.render_table(board))
     return OK
 
@@ -137,6 +157,10 @@ def cmd_model_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         out.write(f"job {job['id']}: {job['status']} {job.get('failure_reason') or ''}".rstrip() + "\n")
     return code
+
+
+def cmd_review(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return int(args.review_handler(args, _client(args, err), out))
 
 
 def _wait_and_report(client: ApiClient, ref: str, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -266,6 +290,8 @@ def _parser() -> argparse.ArgumentParser:
     model.add_argument("--time-limit", type=int, help="seconds the job may run")
     model.add_argument("--wait", action="store_true", help="follow the job, then its submission")
     model.set_defaults(handler=cmd_model_submit)
+
+    review.add_commands(commands, service).set_defaults(handler=cmd_review)
     return parser
 
 

@@ -20,6 +20,10 @@ from typing import Any
 
 # The accessor Celery's own task log formatter uses; it needs no configured app.
 from celery._state import get_current_task
+from celery.worker.consumer.consumer import (  # type: ignore[attr-defined]  # untyped in celery-types
+    INVALID_TASK_ERROR,
+    UNKNOWN_TASK_ERROR,
+)
 from django.http import HttpRequest, HttpResponse
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -122,3 +126,19 @@ class RequestIdMiddleware:
             return response
         finally:
             _request_id.reset(token)
+
+
+class MessageBodyFilter(logging.Filter):
+    """Keeps a task message's body out of the logs.
+
+    Celery logs the whole body of a message its worker cannot run (an unregistered or
+    malformed task); a runner job's body carries the job's secret, which no log may hold.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg in (UNKNOWN_TASK_ERROR, INVALID_TASK_ERROR):
+            what = record.args[0] if isinstance(record.args, tuple) and record.args else "unknown"
+            record.msg = "Received a task message this worker cannot run (%s); its body is not logged."
+            record.args = (what,)
+            record.exc_info, record.exc_text = None, None
+        return True

@@ -318,7 +318,10 @@ if LOG_FORMAT not in ("plain", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "benchcouncil.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "benchcouncil.logging.RequestIdFilter"},
+        "no_message_bodies": {"()": "benchcouncil.logging.MessageBodyFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "benchcouncil.logging.JsonFormatter"},
@@ -327,6 +330,8 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # The worker's consumer logs a message it cannot run, body and all: never the body.
+    "loggers": {"celery.worker.consumer.consumer": {"filters": ["no_message_bodies"]}},
 }
 # Celery workers otherwise replace the root logger's handlers with their own plain ones.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

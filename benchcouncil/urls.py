@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from benchcouncil.docs import bundle_format
 from benchcouncil.health import healthz, readyz
 from benchcouncil.login_throttle import login
 from ranking.api import BenchmarkListApi, LeaderboardApi, LeaderboardCsvApi
@@ -37,6 +38,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include(api_v1)),
+    # The path findings link to (submissions/bundles/layout.py format_url).
+    path("docs/bundle-format/", bundle_format, name="docs-bundle-format"),
     path("submissions/", include("submissions.urls")),
     path("runners/", include("runners.urls")),
     path("review/", include("submissions.review.urls")),

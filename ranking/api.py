@@ -71,6 +71,12 @@ class LeaderboardInput(serializers.Serializer):
         choices=[c for c, _ in SORT_CHOICES],
         required=False,
         help_text="Column to sort by, '-' for descending; default rank.",
+        # The answer names every column, so a client can say what would have worked.
+        error_messages={
+            "invalid_choice": "{input!r} is not a column to sort by; use one of "
+            + ", ".join(c for c, _ in SORT_CHOICES if not c.startswith("-"))
+            + " ('-' first for descending)."
+        },
     )
     page = serializers.IntegerField(required=False, min_value=1)
     as_of = serializers.DateField(required=False, help_text="The board at the end of this day (UTC).")

@@ -83,6 +83,7 @@ class JobOutput(serializers.ModelSerializer):
         slug_field="slug", read_only=True
     )
     url = serializers.SerializerMethodField()
+    waiting = serializers.SerializerMethodField(help_text="what a queued job waits for; empty otherwise")
 
     class Meta:
         model = Job
@@ -90,6 +91,7 @@ class JobOutput(serializers.ModelSerializer):
             "id",
             "url",
             "status",
+            "waiting",
             "suite",
             "benchmark",
             "level",
@@ -108,6 +110,9 @@ class JobOutput(serializers.ModelSerializer):
 
     def get_url(self, job: Job) -> str:
         return reverse("runners:job-detail", args=[job.pk])
+
+    def get_waiting(self, job: Job) -> str:
+        return selectors.job_waiting_note(job)
 
 
 # --- Model submissions (users) --------------------------------------------------------

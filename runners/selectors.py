@@ -6,10 +6,15 @@ model code and configuration the owner has not published.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .models import Job, RunnerHost
+from .states import JobStatus
 from .tokens import secret_hash, secret_matches
 
 
@@ -40,3 +45,18 @@ def job_can_view(user: User | AnonymousUser, job: Job) -> bool:
 
 def job_can_cancel(user: User | AnonymousUser, job: Job) -> bool:
     return job.is_active and job_can_view(user, job)
+
+
+def pool_hosts_online(pool: str) -> QuerySet[RunnerHost]:
+    """The pool's active hosts heard from within the heartbeat timeout (a job's or an idle host's)."""
+    since = timezone.now() - timedelta(seconds=settings.RUNNER_HEARTBEAT_TIMEOUT_S)
+    return RunnerHost.objects.filter(pool=pool, is_active=True, last_seen_at__gte=since)
+
+
+def job_waiting_note(job: Job) -> str:
+    """What a queued job waits for, in words for its page and the API; empty once it runs."""
+    if job.status != JobStatus.QUEUED:
+        return ""
+    if not pool_hosts_online(job.pool).exists():
+        return f"No host online in pool {job.pool}: the job starts when one comes online."
+    return f"Waiting for a host in pool {job.pool}."

@@ -57,6 +57,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
         # The page reloads itself while the job may still change: no script needed.
         "refresh_s": REFRESH_S if job.is_active else None,
         "is_running": job.status == JobStatus.RUNNING,
+        "waiting_note": selectors.job_waiting_note(job),
     }
     return render(request, "runners/job_detail.html", context)
 

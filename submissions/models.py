@@ -82,7 +82,7 @@ class Submission(models.Model):
     bundle = models.FileField(upload_to=bundle_path, max_length=200)
     bundle_name = models.CharField(max_length=255)
     bundle_size = models.BigIntegerField()
-    bundle_sha256 = models.CharField(max_length=64)
+    bundle_sha256 = models.CharField(max_length=64, db_index=True)
     # NULL, not "", when absent: the unique constraint applies only to keys actually sent.
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
 
@@ -133,6 +133,9 @@ class Run(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="runs")
     index = models.PositiveSmallIntegerField()
     log_name = models.CharField(max_length=255)
+    # sha256 of the run's log as it was in the bundle: the same log in another submission is
+    # flagged to the reviewer.
+    log_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     seed = models.BigIntegerField(null=True)
     status = models.CharField(max_length=16)
     converged = models.BooleanField()

@@ -30,10 +30,13 @@ CHUNK = 1024 * 1024
 
 
 def _version() -> str:
-    try:
-        return metadata.version("benchcouncil-rankings")
-    except metadata.PackageNotFoundError:
-        return "dev"
+    # The client ships in the service's distribution and, alone, in benchcouncil-client.
+    for distribution in ("benchcouncil-client", "benchcouncil-rankings"):
+        try:
+            return metadata.version(distribution)
+        except metadata.PackageNotFoundError:
+            continue
+    return "dev"
 
 
 USER_AGENT = f"benchcouncil-cli/{_version()}"

@@ -110,4 +110,5 @@ def _job_line(job: dict[str, Any]) -> str:
         shown = sorted((k, v) for k, v in progress.items() if not isinstance(v, dict | list))
         detail = " " + ", ".join(f"{k}={v}" for k, v in shown)
     failure = f": {job['failure_reason']}" if job.get("failure_reason") else ""
-    return f"{job.get('status')}{detail}{failure}"
+    waiting = f" ({job['waiting']})" if job.get("waiting") else ""
+    return f"{job.get('status')}{detail}{failure}{waiting}"

@@ -108,22 +108,33 @@ def _event_line(elapsed: float, event: dict[str, Any]) -> str:
     return f"{_elapsed(elapsed)} {moved}: {event.get('reason', '')}".rstrip(": ")
 
 
+def run_line(run: dict[str, Any]) -> str:
+    """One run as the bundle names it (its log), with only the figures the log gave."""
+    parts = [str(run.get("log_name") or f"run {run.get('index')}")]
+    parts.append("converged" if run.get("converged") else "NOT converged")
+    if run.get("achieved_quality") is not None:
+        parts.append(f"quality {run['achieved_quality']:.4g}")
+    if run.get("time_to_quality_s") is not None:
+        parts.append(f"to quality {run['time_to_quality_s']:.0f} s")
+    elif run.get("time_to_train_s") is not None:
+        parts.append(f"did not reach the target; ran {run['time_to_train_s']:.0f} s")
+    else:
+        parts.append("did not reach the target")
+    return ", ".join(parts)
+
+
 def describe(submission: dict[str, Any]) -> str:
     """A few lines a person reads at the end of a CI log: verdict, what it is, what is wrong."""
-    lines = [f"submission {submission.get('id')}: {submission.get('status')}"]
+    lines = [f"submission {submission.get('id')}: {submission.get('status') or 'unknown status'}"]
     what = "/".join(str(submission.get(k)) for k in ("suite", "benchmark", "level") if submission.get(k))
     if what:
         lines.append(f"  {what}")
     links = submission.get("links") or {}
     if links.get("html"):
         lines.append(f"  {links['html']}")
-    for run in submission.get("runs") or []:
-        lines.append(
-            f"  run {run.get('index')}: {run.get('log_name')}, "
-            f"{'converged' if run.get('converged') else 'NOT converged'}, "
-            f"quality {run.get('achieved_quality')}, to quality {run.get('time_to_quality_s')} s"
-        )
+    lines += [f"  {run_line(run)}" for run in submission.get("runs") or []]
     for finding in submission.get("findings") or []:
         severity = str(finding.get("severity", "")).upper()
-        lines.append(f"  {severity:7} {finding.get('code')}: {finding.get('message')}")
+        where = f" ({finding['location']})" if finding.get("location") else ""
+        lines.append(f"  {severity:7} {finding.get('code')}: {finding.get('message')}{where}")
     return "\n".join(lines) + "\n"

@@ -1,8 +1,14 @@
-"""The host report: what the harness sees of this machine, sent to the service."""
+"""The host report: what the harness sees of this machine, sent to the service.
+
+Sent when the worker starts, then again every heartbeat interval while the worker runs, so
+that an idle host shows as online in its pool (a job's page says when none is).
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 
 from .client import HostClient
@@ -18,6 +24,26 @@ def host_report_send(config: RunnerConfig) -> dict[str, Any] | None:
     from runners.harness import host_report, system_description
 
     report = host_report()
-    answer = HostClient(config.service_url, config.host_token).report(report, system_description(report))
+    description = system_description(report)
+    client = HostClient(config.service_url, config.host_token)
+    answer = client.report(report, description)
     logger.info("reported this host as %s in pool %s", answer.get("name"), answer.get("pool"))
+    _presence_start(client, report, description, config.heartbeat_interval_s)
     return answer
+
+
+def _presence_start(
+    client: HostClient, report: dict[str, Any], description: dict[str, Any], interval_s: float
+) -> threading.Thread:
+    def repeat() -> None:
+        while True:
+            time.sleep(interval_s)
+            try:
+                client.report(report, description)
+            except Exception as exc:  # noqa: BLE001 - the service may be restarting; try again later
+                logger.warning("could not tell the service this host is online: %s", exc)
+
+    # A daemon thread: it ends with the worker, whatever way the worker stops.
+    thread = threading.Thread(target=repeat, name="host-presence", daemon=True)
+    thread.start()
+    return thread

@@ -92,16 +92,23 @@ def render(report: BundleReport, name: str) -> str:
 
 
 def _run_line(run: RunReport) -> str:
-    def num(value: float | None, fmt: str) -> str:
-        return "-" if value is None else format(value, fmt)
-
-    verdict = "converged" if run.converged else "NOT converged"
-    return (
-        f"{run.log_name}: seed {run.seed}, {run.status}, {verdict}, "
-        f"train {num(run.time_to_train_s, '.1f')} s, to quality {num(run.time_to_quality_s, '.1f')} s, "
-        f"quality {num(run.achieved_quality, '.4f')}, {run.epochs_completed} epochs, "
-        f"{run.samples_processed} samples, {num(run.total_flops, '.4g')} FLOPs"
+    """A run's figures; one the log does not give is left out rather than shown as a blank."""
+    parts = [f"seed {run.seed}" if run.seed is not None else "no seed", run.status]
+    parts.append("converged" if run.converged else "NOT converged")
+    if run.time_to_train_s is not None:
+        parts.append(f"train {run.time_to_train_s:.1f} s")
+    parts.append(
+        f"to quality {run.time_to_quality_s:.1f} s"
+        if run.time_to_quality_s is not None
+        else "did not reach the target"
     )
+    parts.append(
+        f"quality {run.achieved_quality:.4f}" if run.achieved_quality is not None else "no quality logged"
+    )
+    parts += [f"{run.epochs_completed} epochs", f"{run.samples_processed} samples"]
+    if run.total_flops is not None:
+        parts.append(f"{run.total_flops:.4g} FLOPs")
+    return f"{run.log_name}: " + ", ".join(parts)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from typing import Any
 from mlperf_logging.mllog import constants as mlc
 
 from .findings import PER_FILE, FindingSink
-from .report import Finding, error
+from .report import Finding, error, shown
 
 Fields = tuple[str, str, float, Any, dict[str, Any]]
 # Keys that hold one value for the whole run, whatever the benchmark.
@@ -204,8 +204,8 @@ class LogSummary:
             self.conflicts_omitted += 1
             return
         message = (
-            f"{self.name} line {number}: {key} is {value!r} here but "
-            f"{self.points[key]!r} earlier; a run has one value"
+            f"{self.name} line {number}: {key} is {shown(value)} here but "
+            f"{shown(self.points[key])} earlier; a run has one value"
         )
         self.conflicts.append((key, error("log.conflicting_value", message, f"{self.name}:{number}")))
 

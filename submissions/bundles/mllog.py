@@ -26,7 +26,7 @@ from .log_lines import LogLines
 from .log_summary import Event, Fields, LogSummary, ValueBudget, collect
 from .mlperf import infer_event_type
 from .numbers import INT64_MAX, INT64_MIN, finite_float, int64, refuse_nul
-from .report import Limits, error
+from .report import Limits, error, shown
 
 SEED = mlc.SEED
 TOKEN = ":::MLLOG"  # noqa: S105 - the log-line marker, not a secret
@@ -192,7 +192,7 @@ def _fields(raw: Any) -> Fields | str:
         event_type = infer_event_type(key)
     # A list or an object is unhashable: checked as a string first, or the lookup raises.
     if type(event_type) is not str or event_type not in EVENT_TYPES:
-        return f"event {key!r} has event_type {event_type!r}; expected one of {sorted(EVENT_TYPES)}"
+        return f"event {key!r} has event_type {shown(event_type)}; expected one of {sorted(EVENT_TYPES)}"
     kind = type(time_ms)
     if not (kind is int or (kind is float and math.isfinite(time_ms))):
         return f"event {key!r} has no numeric 'time_ms'"

@@ -6,6 +6,7 @@ by the service (as JSON), printed by ``benchcouncil check --json`` and read back
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
@@ -52,6 +53,16 @@ class Finding:
         return cls(**{f.name: raw[f.name] for f in fields(cls) if f.name in raw})
 
 
+def shown(value: Any) -> str:
+    """A value from a bundle, for a message: text quoted, anything else as its JSON (null, true)."""
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        return json.dumps(value, ensure_ascii=True, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
 def error(code: str, message: str, location: str = "") -> Finding:
     return Finding("error", code, message, location)
 
@@ -69,6 +80,8 @@ class RunReport:
     """One training run's figures, derived from its log as docs/bundle-format.md says."""
 
     log_name: str
+    # sha256 of the log's bytes, so that the same log sent again is recognised.
+    log_sha256: str = ""
     seed: int | None = None
     status: Literal["success", "aborted"] = "aborted"
     converged: bool = False

@@ -9,7 +9,7 @@ from typing import Any
 
 from ranking.catalogue import Benchmark, Catalogue, Level, Suite
 
-from .report import Finding, error, info, warning
+from .report import Finding, error, info, shown, warning
 from .runs import RunFacts
 
 FULL = "full"
@@ -47,7 +47,7 @@ def _unknown(what: str, value: str, known: list[str], suite: str | None = None) 
     scope = f" (suite {suite!r})" if suite else ""
     return error(
         f"rules.unknown_{what}",
-        f"manifest.json: {what} {value!r} is not in the catalogue{scope}; known: {', '.join(known)}",
+        f"manifest.json: {what} {shown(value)} is not in the catalogue{scope}; known: {', '.join(known)}",
         f"manifest.json:$.{what}",
     )
 
@@ -127,7 +127,7 @@ def _benchmark_name(run: RunFacts, benchmark: Benchmark) -> list[Finding]:
     if run.mllog_benchmark is None or run.mllog_benchmark == benchmark.mllog_benchmark:
         return []
     message = (
-        f"{run.report.log_name}: submission_benchmark is {run.mllog_benchmark!r}; "
+        f"{run.report.log_name}: submission_benchmark is {shown(run.mllog_benchmark)}; "
         f"{benchmark.key} logs {benchmark.mllog_benchmark!r}"
     )
     return [error("rules.benchmark_mismatch", message, run.report.log_name)]
@@ -158,9 +158,14 @@ def _convergence(run: RunFacts, benchmark: Benchmark) -> list[Finding]:
     if report.converged:
         return []
     why = "it was aborted" if report.status != "success" else f"it never reached {benchmark.target_quality}"
+    logged = (
+        "no quality was logged"
+        if report.achieved_quality is None
+        else f"last logged quality {report.achieved_quality}"
+    )
     message = (
-        f"{report.log_name}: the run is not converged ({why}; last logged quality "
-        f"{report.achieved_quality}); it is kept and scored as not converged"
+        f"{report.log_name}: the run is not converged ({why}; {logged}); "
+        "it is kept and scored as not converged"
     )
     return [warning("rules.not_converged", message, report.log_name)]
 
@@ -180,8 +185,8 @@ def _agreement(run: RunFacts, file_hyperparameters: dict[str, Any]) -> list[Find
     return [
         error(
             "rules.hyperparameters_disagree",
-            f"{run.report.log_name}: {key} is {value!r} in the log but {file_hyperparameters[key]!r} "
-            "in hyperparameters.json",
+            f"{run.report.log_name}: {key} is {shown(value)} in the log but "
+            f"{shown(file_hyperparameters[key])} in hyperparameters.json",
             run.report.log_name,
         )
         for key, value in sorted(run.logged_hyperparameters.items())
@@ -198,10 +203,11 @@ def _hyperparameters(run: RunFacts, benchmark: Benchmark, level: Level) -> list[
         name = run.report.log_name
         if key not in stated:
             if not level.hyperparameters_may_change:
-                message = f"{name}: {key} is not stated; the {level.slug} level requires {reference!r}"
+                message = f"{name}: {key} is not stated; the {level.slug} level requires {shown(reference)}"
                 findings.append(error("rules.hyperparameter_missing", message, name))
             continue
         if not same_value(stated[key], reference):
-            message = f"{name}: {key} is {stated[key]!r}; the {level.slug} level fixes it at {reference!r}"
+            fixed = f"the {level.slug} level fixes it at {shown(reference)}"
+            message = f"{name}: {key} is {shown(stated[key])}; {fixed}"
             findings.append(error("rules.hyperparameter_differs", message, name))
     return findings

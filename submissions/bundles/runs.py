@@ -12,7 +12,7 @@ from .epochs import count_epochs
 from .findings import FindingSink
 from .log_summary import MAX_SAMPLES, SINGLE_KEYS, Event, LogSummary, missing_key
 from .mlperf import catalogue_names
-from .report import Finding, RunReport, error
+from .report import Finding, RunReport, error, shown
 
 PRECISION = "precision"
 # MLLOG keys that are hyper-parameters even when the catalogue's reference omits them.
@@ -134,7 +134,7 @@ def _integer(
     if wrong or (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         wanted = "an integer" if minimum is None else f"an integer of at least {minimum}"
         wanted += f" and at most {maximum}" if maximum is not None else ""
-        facts.sink.add(error("log.bad_value", f"{name}: {key} is {value!r}; it must be {wanted}", name))
+        facts.sink.add(error("log.bad_value", f"{name}: {key} is {shown(value)}; it must be {wanted}", name))
         return None
     return value
 
@@ -186,7 +186,8 @@ def _status(stop: Event | None, name: str, facts: RunFacts) -> None:
     facts.sink.add(
         error(
             "log.bad_value",
-            f"{name} line {stop.line}: run_stop metadata.status is {status!r}; use 'success' or 'aborted'",
+            f"{name} line {stop.line}: run_stop metadata.status is {shown(status)}; "
+            "use 'success' or 'aborted'",
             f"{name}:{stop.line}",
         )
     )

@@ -21,15 +21,15 @@ from .curve import MAX_CURVE_POINTS
 from .documents import load_document, schema_properties
 from .findings import PER_CODE, FindingSink
 from .independence import RunIdentity, duplicate_runs, missing_seeds, run_identity
+from .layout import HYPERPARAMETERS, MANIFEST, SYSTEM, layout_findings
+from .layout import LOG as _LOG
 from .log_summary import ValueBudget
 from .mllog import parse_log
-from .report import BundleReport, Finding, Limits, error, warning
+from .report import BundleReport, Limits, error, warning
 from .rules import FULL, Resolved, check_runs, per_sample_flops, resolve
 from .runs import RunFacts, Target, derive_run, is_hyperparameter
 
-MANIFEST, SYSTEM, HYPERPARAMETERS = "manifest.json", "system.json", "hyperparameters.json"
 DOCUMENTS = frozenset({MANIFEST, SYSTEM, HYPERPARAMETERS})
-_LOG = re.compile(r"^logs/[^/]+\.log$")
 # The curves of all runs together: a bundle of many runs keeps fewer points of each.
 MAX_BUNDLE_CURVE_POINTS = 20_000
 MIN_CURVE_POINTS = 10
@@ -99,7 +99,7 @@ def _validate(report: BundleReport, bundle: _Bundle) -> None:
     if sink.has_errors:
         return
     report.files = sorted(contents.names)
-    sink.extend(_layout(contents.names))
+    sink.extend(layout_findings(contents.names))
     report.manifest = _document(sink, contents, MANIFEST, "manifest", bundle.limits)
     report.system = _document(sink, contents, SYSTEM, "system", bundle.limits)
     report.hyperparameters = _document(sink, contents, HYPERPARAMETERS, "hyperparameters", bundle.limits)
@@ -116,30 +116,6 @@ def _validate(report: BundleReport, bundle: _Bundle) -> None:
     sink.extend(missing_seeds(identities, resolved.level))
     sink.extend(duplicate_runs(identities))
     sink.extend(check_runs(runs, report.profile or FULL, resolved, report.hyperparameters or {}))
-
-
-def _layout(files: dict[str, str]) -> list[Finding]:
-    findings = [
-        error("bundle.missing_file", f"the bundle has no {name}; see docs/bundle-format.md", name)
-        for name in (MANIFEST, SYSTEM)
-        if name not in files
-    ]
-    if not any(_LOG.match(name) for name in files):
-        findings.append(
-            error("bundle.missing_file", "the bundle has no logs/*.log, one per training run", "logs/")
-        )
-    known = {MANIFEST, SYSTEM, HYPERPARAMETERS}
-    for name in sorted(files):
-        if name not in known and not _LOG.match(name) and not name.startswith("code/"):
-            findings.append(
-                warning(
-                    "bundle.unexpected_file",
-                    f"{name} is not part of the bundle format and is ignored (code belongs under code/, "
-                    "run logs directly under logs/ as *.log)",
-                    name,
-                )
-            )
-    return findings
 
 
 def _document(
@@ -231,9 +207,10 @@ def _run(
 ) -> tuple[FindingSink, RunFacts, RunIdentity]:
     """One log, read into its summary and derived; the summary is dropped on return."""
     limits, budget, points = bounds
+    digest = hashlib.sha256()
     log = parse_log(
         name,
-        chunks,
+        _hashed(chunks, digest),
         limits.max_log_lines,
         keep=lambda key: is_hyperparameter(key, target.reference_keys),
         keep_events=False,
@@ -241,4 +218,12 @@ def _run(
         budget=budget,
     )
     facts = derive_run(log, target, hyperparameters, curve_points=points)
+    # The log's bytes, so a reviewer sees a run log that another submission sent already.
+    facts.report.log_sha256 = digest.hexdigest()
     return log.sink, facts, run_identity(name, log, facts.report)
+
+
+def _hashed(chunks: Iterator[bytes], digest: Any) -> Iterator[bytes]:
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk

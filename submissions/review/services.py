@@ -6,7 +6,9 @@ the state machine and appends the StatusEvent; these functions decide who may as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import IO, Any
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -17,9 +19,9 @@ from django.utils import timezone
 from submissions.models import ReproductionCheck, Submission
 from submissions.selectors import submission_can_manage
 from submissions.services import submission_create, submission_transition
-from submissions.states import Status, check_transition
+from submissions.states import Status, TransitionError, check_transition
 
-from .selectors import is_reviewer
+from .safeguards import review_conflict
 
 # Reviewer decisions and the status each one moves a submission to.
 DECISIONS: dict[str, str] = {
@@ -37,14 +39,56 @@ REPRODUCIBLE = frozenset({Status.AWAITING_REVIEW, Status.PUBLISHED})
 def review_decide(
     *, submission: Submission, decision: str, actor: User, reason: str, public: bool = True
 ) -> Submission:
-    """A reviewer's decision: approve (publish), reject, request changes, supersede or withdraw."""
-    if not is_reviewer(actor):
-        raise PermissionDenied("Only reviewers decide on submissions.")
+    """A reviewer's decision: approve (publish), reject, request changes, supersede or withdraw.
+
+    Raises PermissionDenied for a reviewer with a conflict of interest (see safeguards).
+    """
+    conflict = review_conflict(actor, submission)
+    if conflict:
+        raise PermissionDenied(conflict)
     if decision not in DECISIONS:
         raise ValueError(f"Unknown decision {decision!r}.")
+    if not reason.strip():
+        raise ValueError("Every decision needs a reason.")
     return submission_transition(
         submission=submission, to=DECISIONS[decision], actor=actor, reason=reason, public=public
     )
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    submission_id: UUID
+    decided: bool
+    status: str
+    detail: str
+
+
+def review_decide_many(
+    *, submission_ids: list[UUID], decision: str, actor: User, reason: str, public: bool = True
+) -> list[DecisionOutcome]:
+    """One decision for several submissions, each recorded with the reason; each one stands alone.
+
+    A submission this reviewer may not decide on, or one no longer awaiting this decision, is
+    left as it is and reported; the others are decided.
+    """
+    if decision not in DECISIONS:
+        raise ValueError(f"Unknown decision {decision!r}.")
+    if not reason.strip():
+        raise ValueError("Every decision needs a reason.")
+    found = Submission.objects.in_bulk(submission_ids)
+    outcomes = []
+    for pk in submission_ids:
+        submission = found.get(pk)
+        if submission is None:
+            outcomes.append(DecisionOutcome(pk, False, "", "No such submission."))
+            continue
+        try:
+            review_decide(submission=submission, decision=decision, actor=actor, reason=reason, public=public)
+        except (PermissionDenied, TransitionError) as exc:
+            outcomes.append(DecisionOutcome(pk, False, submission.status, str(exc)))
+        else:
+            outcomes.append(DecisionOutcome(pk, True, submission.status, "Decided."))
+    return outcomes
 
 
 def submission_withdraw(*, submission: Submission, actor: User, reason: str) -> Submission:
@@ -102,8 +146,9 @@ def reproduction_request(*, submission: Submission, actor: User, reason: str) ->
 
     Raises ValueError (the runners' ReproductionError among them) when it cannot be re-run.
     """
-    if not is_reviewer(actor):
-        raise PermissionDenied("Only reviewers request reproductions.")
+    conflict = review_conflict(actor, submission)
+    if conflict:
+        raise PermissionDenied(conflict)
     if not reason.strip():
         raise ValueError("A reproduction request needs a reason.")
     if submission.status not in REPRODUCIBLE or submission.benchmark_id is None:

@@ -6,6 +6,7 @@ app_name = "review"
 
 urlpatterns = [
     path("", views.review_queue, name="queue"),
+    path("decisions/", views.review_bulk_decide, name="bulk-decide"),
     path("<uuid:submission_id>/", views.review_detail, name="detail"),
     path("<uuid:submission_id>/decide/", views.review_decide, name="decide"),
     path("<uuid:submission_id>/reproduce/", views.review_reproduce, name="reproduce"),

@@ -23,7 +23,16 @@ from submissions.states import TransitionError
 from submissions.webhooks import webhook_create
 
 from . import selectors, services
-from .forms import CorrectionForm, DecisionForm, ReproductionForm, WebhookForm, WithdrawForm
+from .forms import (
+    BulkDecisionForm,
+    CorrectionForm,
+    DecisionForm,
+    ReproductionForm,
+    WebhookForm,
+    WithdrawForm,
+)
+from .queue import QueueFilterForm, review_queue_filtered
+from .safeguards import duplicate_matches, review_conflict
 
 
 def reviewer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -51,7 +60,39 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 @require_GET
 @reviewer_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "review/queue.html", {"submissions": selectors.review_queue()})
+    filters = QueueFilterForm(request.GET or None)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    entries = review_queue_filtered(signed_in_user(request), cleaned)
+    context = {
+        "entries": entries,
+        "submissions": [entry.submission for entry in entries],
+        "filters": filters,
+        "bulk_form": BulkDecisionForm(),
+    }
+    return render(request, "review/queue.html", context)
+
+
+@require_POST
+@reviewer_required
+def review_bulk_decide(request: HttpRequest) -> HttpResponse:
+    form = BulkDecisionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("review:queue")
+    data = form.cleaned_data
+    outcomes = services.review_decide_many(
+        submission_ids=data["submissions"],
+        decision=data["decision"],
+        actor=signed_in_user(request),
+        reason=data["reason"],
+        public=data["public"],
+    )
+    for outcome in outcomes:
+        if outcome.decided:
+            messages.success(request, f"{outcome.submission_id} is now {outcome.status.replace('_', ' ')}.")
+        else:
+            messages.error(request, f"{outcome.submission_id} was left as it is: {outcome.detail}")
+    return redirect("review:queue")
 
 
 @require_GET
@@ -72,6 +113,8 @@ def review_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse:
         "comparison": [selectors.submission_summary(s) for s in [submission, *earlier]],
         "events": selectors.submission_events_for(request.user, submission),
         "checks": selectors.reproduction_checks(submission),
+        "duplicates": duplicate_matches(submission),
+        "conflict": review_conflict(request.user, submission),
         "decision_form": DecisionForm(),
         "reproduction_form": ReproductionForm(),
         "tolerance": getattr(settings, "REPRODUCTION_TOLERANCE", {}),
@@ -89,7 +132,7 @@ def review_decide(request: HttpRequest, submission_id: UUID) -> HttpResponse:
         return redirect("review:detail", submission_id=submission.pk)
     try:
         services.review_decide(submission=submission, actor=signed_in_user(request), **form.cleaned_data)
-    except TransitionError as exc:
+    except (TransitionError, PermissionDenied) as exc:
         messages.error(request, str(exc))
         return redirect("review:detail", submission_id=submission.pk)
     messages.success(request, f"{submission.bundle_name} is now {submission.get_status_display().lower()}.")
@@ -109,7 +152,7 @@ def review_reproduce(request: HttpRequest, submission_id: UUID) -> HttpResponse:
                 submission=submission, actor=signed_in_user(request), **form.cleaned_data
             )
             messages.success(request, f"Reproduction queued as runner job {check.job_id}.")
-        except ValueError as exc:
+        except (ValueError, PermissionDenied) as exc:
             messages.error(request, str(exc))
     return redirect("review:detail", submission_id=submission.pk)
 

@@ -78,14 +78,15 @@ def test_it_checks_hyperparameters_json(factory):
     assert len(report.errors) == 2
 
 
-def test_it_requires_manifest_system_and_logs(factory):
+def test_it_requires_manifest_system_and_logs(factory, monkeypatch):
+    monkeypatch.setenv("SITE_URL", "https://rankings.example.org")
     files = factory.files()
     for name in [n for n in files if n.startswith("logs/")] + ["system.json"]:
         del files[name]
     report = factory.check(factory.tar(files))
     assert [f.message for f in report.errors] == [
-        "the bundle has no system.json; see docs/bundle-format.md",
-        "the bundle has no logs/*.log, one per training run",
+        "the bundle has no system.json; see https://rankings.example.org/docs/bundle-format/",
+        "the bundle has no logs/*.log, one per training run; see https://rankings.example.org/docs/bundle-format/",
         "aibench-training/image-classification needs at least 3 runs (logs/*.log); the bundle has 0",
     ]
 

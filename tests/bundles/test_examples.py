@@ -61,3 +61,19 @@ def test_it_regenerates_the_committed_examples_byte_for_byte(tmp_path, monkeypat
         assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), (
             f"rerun make_examples.py: {name}"
         )
+
+
+def test_it_states_the_figures_the_service_reports(factory):
+    """The README's numbers are the validator's, which are the service's."""
+    readme = (EXAMPLES / "README.md").read_text()
+    system = factory.check((EXAMPLES / "hpc-ai500-image-classification-system.tar.gz").read_bytes())
+    run_4 = system.runs[3]
+    assert f"run 4 reaches {run_4.achieved_quality:.4f} top-1" in readme
+    assert f"after {run_4.epochs_completed} epochs" in readme
+    free = factory.check((EXAMPLES / "hpc-ai500-extreme-weather-free.tar.gz").read_bytes())
+    epochs = [r.epochs_completed for r in free.runs]
+    assert f"within {min(epochs)}-{max(epochs)} of the allowed" in readme
+    hardware = factory.check((EXAMPLES / "aibench-image-classification-hardware.tar.gz").read_bytes())
+    assert {r.epochs_completed for r in hardware.runs} == {64} and "at epoch 64" in readme
+    hours = {f"{r.time_to_train_s / 3600:.1f}" for r in hardware.runs}
+    assert hours == {"8.4"} and "about 8.4 hours" in readme

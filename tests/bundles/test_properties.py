@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,8 @@ SMALL = Limits(max_total_uncompressed=4 * 1024 * 1024)
 def _assert_sound(report) -> None:
     assert report.valid == (not any(f.severity == "error" for f in report.findings))
     assert all(f.code and f.message and f.severity in ("error", "warning", "info") for f in report.findings)
+    # A message names what is wrong in the bundle's terms, never a Python None.
+    assert not [f.message for f in report.findings if re.search(r"\bNone\b", f.message)]
     json.dumps(report.to_dict())  # always serialisable
 
 

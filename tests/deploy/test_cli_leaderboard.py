@@ -62,3 +62,18 @@ def test_it_exits_2_for_a_board_that_does_not_exist(cli):
     result = cli("leaderboard", "hpc-ai500", "no-such-benchmark", "free")
     assert result.code == 2
     assert "HTTP 404" in result.err
+
+
+def test_it_sorts_descending_with_a_dashed_value(cli, published):
+    for args in (("--sort", "-nodes"), ("--sort=-nodes",), ("--sort", "nodes")):
+        result = cli("leaderboard", *BOARD, *args)
+        assert result.code == 0, result.err
+        assert published.system_name in result.out
+
+
+def test_a_bad_sort_column_is_a_usage_error_naming_the_columns(cli):
+    result = cli("leaderboard", *BOARD, "--sort", "bogus")
+    assert result.code == 2
+    assert "'bogus' is not a column to sort by" in result.err
+    for column in ("rank", "score", "nodes", "time", "quality"):
+        assert column in result.err

@@ -62,6 +62,11 @@ def test_it_waits_for_validation_and_exits_0_when_valid(cli):
     assert f"submission {submission.pk}: awaiting_review" in result.out
     # Progress: the history as it happened, on stderr.
     assert "validating -> awaiting_review" in result.err
+    # Each run named as in the bundle; a run that never reached the target says so, not "None".
+    runs = [line.strip() for line in result.out.splitlines() if line.strip().startswith("logs/")]
+    assert [line.split(",")[0] for line in runs] == [run.log_name for run in submission.runs.all()]
+    assert any("did not reach the target" in line for line in runs)
+    assert "None" not in result.out + result.err
 
 
 def test_it_exits_1_with_the_findings_when_the_bundle_is_invalid(cli):

@@ -59,6 +59,8 @@ class Case:
     method: str = "get"
     kwargs: Kwargs = field(default=lambda w: {})
     data: dict[str, Any] = field(default_factory=dict)
+    # Data that names an object made for the role (a bulk decision's submissions).
+    data_from: Callable[[World], dict[str, Any]] | None = None
 
 
 def _sub(status: str = Status.AWAITING_REVIEW) -> Kwargs:
@@ -90,6 +92,7 @@ MATRIX: dict[str, Case] = {
     "schema": Case((200, 200, 200, 200, 200, 200)),
     "swagger-ui": Case((200, 200, 200, 200, 200, 200)),
     "redoc": Case((200, 200, 200, 200, 200, 200)),
+    "docs-bundle-format": Case((200, 200, 200, 200, 200, 200)),
     # --- accounts
     "signup": Case((200, 302, 302, 302, 302, 302)),
     "api-token": Case((LOGIN, 200, 200, 200, 200, 200)),
@@ -119,6 +122,23 @@ MATRIX: dict[str, Case] = {
         (LOGIN, 403, 403, 403, 302, 302), "post", _sub(), {"decision": "approve", "public": "on", **REASON}
     ),
     "review:reproduce": Case((LOGIN, 403, 403, 403, 302, 302), "post", _sub(), REASON),
+    "review:bulk-decide": Case(
+        (LOGIN, 403, 403, 403, 302, 302),
+        "post",
+        data_from=lambda w: {"submissions": [w.private().pk], "decision": "reject", "public": "on", **REASON},
+    ),
+    # --- the review API (reviewers; the matrix's clients sign in with a session)
+    "api-review-queue": Case((UNAUTH, 403, 403, 403, 200, 200)),
+    "api-review-detail": Case((UNAUTH, 403, 403, 403, 200, 200), kwargs=_sub()),
+    "api-review-decision": Case(
+        (UNAUTH, 403, 403, 403, 200, 200), "post", _sub(), {"decision": "approve", **REASON}
+    ),
+    "api-review-bulk-decision": Case(
+        (UNAUTH, 403, 403, 403, 200, 200),
+        "post",
+        data_from=lambda w: {"submissions": [str(w.private().pk)], "decision": "reject", **REASON},
+    ),
+    "api-review-reproductions": Case((UNAUTH, 403, 403, 403, 201, 201), "post", _sub(), REASON),
     "review:reproductions-refresh": Case((LOGIN, 403, 403, 403, 302, 302), "post", _sub()),
     # --- the submitting side's actions
     "review:withdraw": Case((LOGIN, 302, 302, 404, 302, 302), "post", _sub(), REASON),
@@ -193,7 +213,8 @@ def test_it_gives_each_role_the_expected_access(name, world):
         if world.users[role] is not None:
             client.force_login(world.users[role])
         url = reverse(name, kwargs=case.kwargs(world))
-        response = getattr(client, case.method)(url, case.data)
+        data = case.data_from(world) if case.data_from else case.data
+        response = getattr(client, case.method)(url, data)
         got[role] = response.status_code
     expected = dict(zip(ROLES, case.expect, strict=True))
     assert got == expected, f"{name}: expected {expected}, got {got}"

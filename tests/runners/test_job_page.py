@@ -112,3 +112,45 @@ def test_it_shows_the_level_errors_on_the_form(client, owner):
     assert response.status_code == 200
     assert "the hardware level runs the reference hyper-parameters" in response.content.decode()
     assert not owner.runner_jobs.exists()
+
+
+def test_a_queued_job_says_when_no_host_is_online_in_its_pool(client, make_job, owner, pool):
+    from runners.services import runner_host_register
+
+    job = make_job(owner)
+    client.force_login(owner)
+    page = client.get(reverse("runners:job-detail", args=[job.pk])).content.decode()
+    assert f"No host online in pool {pool}" in page
+    api = client.get(reverse("api-model-submission-detail", args=[job.pk])).json()
+    assert api["waiting"].startswith(f"No host online in pool {pool}")
+
+    # A host registered but never heard from is not online; one that reported just now is.
+    host, _ = runner_host_register(name="gpu-01", pool=pool)
+    assert (
+        f"No host online in pool {pool}"
+        in client.get(reverse("runners:job-detail", args=[job.pk])).content.decode()
+    )
+    from django.utils import timezone
+
+    host.last_seen_at = timezone.now()
+    host.save(update_fields=["last_seen_at"])
+    page = client.get(reverse("runners:job-detail", args=[job.pk])).content.decode()
+    assert f"Waiting for a host in pool {pool}." in page and "No host online" not in page
+
+
+def test_a_host_heard_from_too_long_ago_is_not_online(client, make_job, owner, pool, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from runners.services import runner_host_register
+
+    job = make_job(owner)
+    host, _ = runner_host_register(name="gpu-02", pool=pool)
+    host.last_seen_at = timezone.now() - timedelta(seconds=settings.RUNNER_HEARTBEAT_TIMEOUT_S + 5)
+    host.save(update_fields=["last_seen_at"])
+    client.force_login(owner)
+    assert (
+        f"No host online in pool {pool}"
+        in client.get(reverse("runners:job-detail", args=[job.pk])).content.decode()
+    )

@@ -1,0 +1,1 @@
+"""The `benchcouncil` command-line client (the benchcouncil-client distribution)."""
