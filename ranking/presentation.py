@@ -76,7 +76,13 @@ def chart_data(
 ) -> dict[str, Any]:
     """What the page's three plotly charts draw, embedded with json_script."""
     labels = {row["submission_id"]: f"#{row['shown_rank']} {row['organization']}" for row in rows}
+    points = [p for p in rows if p["accelerator_count"] and p["score"]]
+    drawn = [c for c in curves if c["curve"]]
     return {
+        # What each chart has to draw; a chart with nothing is a message, not an empty frame.
+        "has_scaling": bool(points),
+        "has_efficiency": any(efficiency(benchmark, row) is not None for row in rows),
+        "cpu_only": bool(rows) and not any(row["accelerator_count"] for row in rows),
         "metric": benchmark.ranking_metric,
         "unit": score_unit(benchmark),
         "efficiency_unit": efficiency_label(benchmark),
@@ -95,12 +101,13 @@ def chart_data(
         ],
         "curves": [
             {
+                "result": str(c["submission_id"]),
+                "result_label": f"{labels.get(c['submission_id'], '')}",
                 "label": f"{labels.get(c['submission_id'], '')} run {c['index']}",
                 "minutes": [p.get("time_s", 0) / 60 for p in c["curve"] if isinstance(p, dict)],
                 "quality": [p.get("quality") for p in c["curve"] if isinstance(p, dict)],
             }
-            for c in curves
-            if c["curve"]
+            for c in drawn
         ],
     }
 
