@@ -28,7 +28,7 @@ def test_it_publishes_an_approved_submission_on_the_leaderboard(live_server, bro
     submission = make_submission(owner, organization=org, level="system", name="approve-me.tar.gz")
     page = _logged_in(browser, live_server, "reviewer")
     page.goto(live_server.url + reverse("review:queue"))
-    page.click("#review-queue >> text=approve-me.tar.gz")
+    page.click(f"#review-queue >> text={submission.title}")  # named by organization and system
     page.wait_for_selector("#curves .main-svg")  # plotly drew the runs' curves
     assert page.locator("#curves .scatterlayer .trace").count() == 5
     page.select_option("select[name=decision]", "approve")
