@@ -80,7 +80,7 @@ def _submission_new(request: HttpRequest) -> HttpResponse:
     )
     messages.success(
         request,
-        f"{submission.bundle_name} was received ({submission.bundle_size} bytes) and is queued for "
+        f"{submission.title} was received ({submission.bundle_size} bytes) and is queued for "
         "validation; this page shows the findings when it is done.",
     )
     return redirect("submissions:detail", submission_id=submission.pk)
