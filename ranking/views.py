@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from . import cache as board_cache
-from .board_table import CATEGORY_LABELS, board_columns, flops_declared, header_cells, table_rows
+from .board_table import CATEGORY_LABELS, board_columns, flops_declared, header_cells, score_label, table_rows
 from .forms import LeaderboardForm
 from .models import Benchmark, Leaderboard, Level
 from .presentation import (
@@ -132,7 +132,8 @@ def _render_board(
             "unranked": unranked,
             "unit": score_unit(bench),
             "columns": header_cells(columns, query.sort, request.GET),
-            "chart": chart_data(bench, rows, curves),
+            # The score's heading names its unit once, the charts' axes as the table's column.
+            "chart": {**chart_data(bench, rows, curves), "score_label": score_label(bench)},
             "tie_rule": TIE_RULE,
             "aggregation": AGGREGATION_LABELS.get(bench.aggregation, bench.aggregation),
         },

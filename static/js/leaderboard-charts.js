@@ -60,7 +60,7 @@
     Plotly.newPlot(target, traces, {
       margin: { l: 10, r: 10, t: 10, b: 10 },
       xaxis: logAxis(points.map(function (p) { return p.accelerators; }), "Accelerators (log scale)"),
-      yaxis: logAxis(points.map(function (p) { return p.score; }), data.unit + " (log scale)"),
+      yaxis: logAxis(points.map(function (p) { return p.score; }), (data.score_label || data.unit) + ", log scale"),
       legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom" },
     }, config);
     target.on("plotly_click", function (ev) {
