@@ -19,6 +19,7 @@ from .board_table import is_cpu_only
 from .models import Benchmark, LeaderboardEntry
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
+SYSTEMS_PER_PAGE = 50
 SEARCH_MAX_LENGTH = 100
 
 
@@ -54,9 +55,36 @@ def _search(entries: QuerySet[LeaderboardEntry], text: str) -> QuerySet[Leaderbo
     )
 
 
-def systems_table(*, search: str = "", profile: str = "full") -> tuple[list[Benchmark], list[SystemRow]]:
-    """One row per system, one column per benchmark (the benchmarks with results shown)."""
-    entries = _search(current_entries().filter(leaderboard__profile=profile), search)
+@dataclass
+class SystemsPage:
+    benchmarks: list[Benchmark]
+    rows: list[SystemRow]
+    number: int
+    pages: int
+    total: int
+
+
+def systems_table(*, search: str = "", profile: str = "full", page: int = 1) -> SystemsPage:
+    """One page of systems (SYSTEMS_PER_PAGE, by organization and name), one column per benchmark.
+
+    The page's systems are chosen in SQL (distinct organization and system name), so a page
+    reads only its own systems' rows however many results are published."""
+    matching = _search(current_entries().filter(leaderboard__profile=profile), search)
+    pairs = (
+        matching.values_list("organization", "system_name").distinct().order_by("organization", "system_name")
+    )
+    total = pairs.count()
+    pages = max(1, -(-total // SYSTEMS_PER_PAGE))
+    number = min(max(page, 1), pages)
+    chosen = list(pairs[(number - 1) * SYSTEMS_PER_PAGE : number * SYSTEMS_PER_PAGE])
+    match = Q(pk__in=[])
+    for organization, system_name in chosen:
+        match |= Q(organization=organization, system_name=system_name)
+    benchmarks, rows = _table(matching.filter(match))
+    return SystemsPage(benchmarks=benchmarks, rows=rows, number=number, pages=pages, total=total)
+
+
+def _table(entries: QuerySet[LeaderboardEntry]) -> tuple[list[Benchmark], list[SystemRow]]:
     systems: dict[tuple[str, str], SystemRow] = {}
     benchmarks: dict[int, Benchmark] = {}
     for entry in entries.order_by("leaderboard__level__order", "rank"):

@@ -27,7 +27,8 @@ from .system_selectors import (
 def systems(request: HttpRequest) -> HttpResponse:
     """One row per system, one column per benchmark, as MLPerf's results table; searchable."""
     search = request.GET.get("q", "")[:SEARCH_MAX_LENGTH]
-    benchmarks, rows = systems_table(search=search)
+    found = systems_table(search=search, page=_page_number(request.GET.get("page")))
+    benchmarks, rows = found.benchmarks, found.rows
     table = [
         {
             "organization": row.organization,
@@ -38,8 +39,15 @@ def systems(request: HttpRequest) -> HttpResponse:
         }
         for row in rows
     ]
-    context = {"benchmarks": benchmarks, "rows": table, "search": search}
+    context = {"benchmarks": benchmarks, "rows": table, "search": search, "page": found}
     return render(request, "ranking/systems.html", context)
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(int(raw or 1), 1)
+    except ValueError:
+        return 1
 
 
 def system(request: HttpRequest, organization: str, system_name: str) -> HttpResponse:

@@ -88,3 +88,16 @@ def test_it_counts_a_cpu_systems_cores() -> None:
     assert cpu_cores({"host_processor_core_count": "16"}) == 16
     assert cpu_cores({"host_processor_core_count": "many"}) == 0
     assert cpu_cores(None) == 0
+
+
+def test_it_pages_the_systems_table(client, published, monkeypatch) -> None:
+    from ranking import system_selectors
+
+    for name in ("A box", "B box", "C box"):
+        published(system_name=name)
+    monkeypatch.setattr(system_selectors, "SYSTEMS_PER_PAGE", 2)
+    first = client.get(SYSTEMS).content.decode()
+    second = client.get(SYSTEMS, {"page": 2}).content.decode()
+    assert "A box" in first and "B box" in first and "C box" not in first
+    assert "C box" in second and "A box" not in second
+    assert "3 systems" in first and 'rel="next"' in first
