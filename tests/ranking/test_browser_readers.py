@@ -69,6 +69,9 @@ def test_it_shows_a_results_score_rank_and_board(live_server, world, browser, wi
     assert "catalogue's constant" in page.locator("#per-sample-flops").inner_text()
     page.wait_for_selector("#quality-chart .main-svg")
     assert page.locator("#quality-chart .scatterlayer .trace").count() == 5  # each run's curve
+    legend = _box(page, "#quality-chart .legend")
+    for part in (".xaxislayer-above", ".yaxislayer-above", ".g-xtitle", ".g-ytitle"):
+        assert not _overlap(legend, _box(page, f"#quality-chart {part}")), part
     assert_nothing_cut_off(page, "result page")
     page.click("#back-to-board")
     page.wait_for_url("**/leaderboards/hpc-ai500/image-classification/system/?category=available")
