@@ -126,6 +126,13 @@ LeaderboardPageOutput = inline_serializer(
                 "higher_is_better": serializers.BooleanField(),
                 "computed_at": serializers.DateTimeField(allow_null=True),
                 "as_of": serializers.DateField(allow_null=True),
+                "category": serializers.CharField(
+                    allow_null=True,
+                    help_text="The availability category asked for; its rows' category_rank is their rank.",
+                ),
+                "rank_field": serializers.CharField(
+                    help_text="Which row field ranks these rows: category_rank within a category, else rank."
+                ),
                 "tie_rule": serializers.CharField(),
             },
         ),
@@ -324,6 +331,8 @@ def _page_body(
             "higher_is_better": bench.ranking_metric == "valid_flops",
             "computed_at": board.computed_at if board else None,
             "as_of": query.as_of,
+            "category": query.category or None,
+            "rank_field": query.rank_field,
             "tie_rule": TIE_RULE,
         },
         "count": count,

@@ -14,6 +14,7 @@ from submissions.models import Availability
 from .models import Leaderboard
 from .selectors import SORTS, BoardQuery
 
+DEFAULT_CATEGORY = Availability.AVAILABLE.value
 SORT_CHOICES = [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS]
 
 
@@ -34,9 +35,9 @@ class PlainSelect(forms.Select):
 
 
 class LeaderboardForm(forms.Form):
-    category = forms.ChoiceField(
-        required=False, choices=[("", "Any"), *Availability.choices], widget=PlainSelect
-    )
+    # Availability categories are ranked apart, as MLPerf keeps them: a page shows one
+    # category's ranks, the available systems' unless another is asked for.
+    category = forms.ChoiceField(required=False, choices=Availability.choices, widget=forms.HiddenInput)
     accelerator = forms.ChoiceField(required=False, widget=PlainSelect)
     framework = forms.ChoiceField(required=False, widget=PlainSelect)
     organization = forms.ChoiceField(required=False, widget=PlainSelect)
@@ -64,7 +65,7 @@ class LeaderboardForm(forms.Form):
             accelerator=data.get("accelerator") or "",
             framework=data.get("framework") or "",
             organization=data.get("organization") or "",
-            category=data.get("category") or "",
+            category=data.get("category") or DEFAULT_CATEGORY,
             sort=data.get("sort") or "rank",
             page=_page(self.data.get("page")),
             as_of=data.get("as_of"),

@@ -85,7 +85,13 @@ def chart_data(
 ) -> dict[str, Any]:
     """What the page's three plotly charts draw, embedded with json_script."""
     labels = {row["submission_id"]: f"#{row['shown_rank']} {row['organization']}" for row in rows}
+    points = [p for p in rows if p["accelerator_count"] and p["score"]]
+    drawn = [c for c in curves if c["curve"]]
     return {
+        # What each chart has to draw; a chart with nothing is a message, not an empty frame.
+        "has_scaling": bool(points),
+        "has_efficiency": any(efficiency(benchmark, row) is not None for row in rows),
+        "cpu_only": bool(rows) and not any(row["accelerator_count"] for row in rows),
         "metric": benchmark.ranking_metric,
         "unit": score_unit(benchmark),
         "efficiency_unit": efficiency_label(benchmark),
@@ -104,12 +110,13 @@ def chart_data(
         ],
         "curves": [
             {
+                "result": str(c["submission_id"]),
+                "result_label": f"{labels.get(c['submission_id'], '')}",
                 "label": f"{labels.get(c['submission_id'], '')} run {c['index']}",
                 "minutes": [p.get("time_s", 0) / 60 for p in c["curve"] if isinstance(p, dict)],
                 "quality": [p.get("quality") for p in c["curve"] if isinstance(p, dict)],
             }
-            for c in curves
-            if c["curve"]
+            for c in drawn
         ],
     }
 
@@ -120,34 +127,6 @@ def submission_url_builder(absolute: Callable[[str], str] | None = None) -> Call
     url = reverse("submissions:detail", args=[marker])
     prefix, suffix = (absolute(url) if absolute else url).split(marker)
     return lambda submission_id: f"{prefix}{submission_id}{suffix}"
-
-
-def table_rows(rows: list[dict[str, Any]]) -> SafeString:
-    """The leaderboard's <tbody> rows, built in Python: the template engine spends about 0.3 ms
-    per row of twelve cells, which is most of a 50-row page's time. Every value is escaped."""
-    html = []
-    for r in rows:
-        spread = '<br><span class="muted">spread unknown</span>' if r["score_min"] is None else ""
-        if r["min_shown"]:
-            cv = f", CV {r['cv_shown']}" if r["cv_shown"] else ""
-            spread = f'<br><span class="muted">{r["min_shown"]}–{r["max_shown"]}{cv}</span>'
-        published = r["published_at"].strftime("%Y-%m-%d") if r["published_at"] else ""
-        html.append(
-            f'<tr data-submission="{r["submission_id"]}">'
-            f'<td class="num">{r["shown_rank"]}</td>'
-            f"<td>{escape(r['organization'])}</td>"
-            f'<td><a href="{escape(r["url"])}">{escape(r["system_name"] or "(unnamed system)")}</a></td>'
-            f'<td class="num">{escape(r["accelerator"])} × {r["accelerator_count"]}</td>'
-            f'<td class="num">{r["nodes"]}</td>'
-            f"<td>{escape(r['framework'])}</td>"
-            f'<td class="num"><strong>{r["score_shown"]}</strong></td>'
-            f'<td class="num">{r["time_min"]}</td>'
-            f'<td class="num">{r["quality_shown"]}</td>'
-            f"<td>{escape(r['runs_shown'])}{spread}</td>"
-            f'<td><span class="tag tag-{escape(r["provenance"])}">{escape(r["provenance_label"])}</span></td>'
-            f"<td>{published}</td></tr>"
-        )
-    return mark_safe("\n".join(html))  # noqa: S308 - every interpolated text is escaped above
 
 
 def filter_form_html(form: Form) -> SafeString:

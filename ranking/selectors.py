@@ -86,6 +86,11 @@ class BoardQuery:
         return any(getattr(self, name) for name in FILTERS)
 
     @property
+    def narrowed(self) -> bool:
+        """Whether a filter beyond the availability category is set."""
+        return any(getattr(self, name) for name in FILTERS if name != "category")
+
+    @property
     def rank_field(self) -> str:
         # Within one availability category, the category's own ranks are the ones shown.
         return "category_rank" if self.category else "rank"
@@ -352,8 +357,10 @@ def leaderboard_page(*, board: Leaderboard, query: BoardQuery, per_page: int | N
     rows = list(entries.values(*ROW_FIELDS)[start : start + per_page + 1])
     has_next = len(rows) > per_page
     rows = rows[:per_page]
-    if query.filtered or query.as_of is not None:
+    if query.narrowed or query.as_of is not None:
         total = entries.count() if (has_next or number > 1) else start + len(rows)
+    elif query.category:
+        total = board.category_counts.get(query.category, 0)
     else:
         total = board.ranked_count
     ranks = _as_of_ranks(board, query) if query.as_of is not None else None

@@ -102,6 +102,7 @@ def _sync_benchmark(suite_row: Suite, benchmark: CatalogueBenchmark, version: st
 
 RECOMPUTE_TASK = "ranking.recompute_leaderboard"
 PROFILES = ("full", "smoke")
+LEADER_CATEGORY = "available"
 TIE_RULE = "better score, then earlier publication, then submission id"
 
 
@@ -362,7 +363,12 @@ def _summarise(board: Leaderboard, rows: dict[Any, dict[str, Any]], now: datetim
         name: sorted({row[name] for row in ranked if row[name]})
         for name in ("accelerator", "framework", "organization")
     }
-    board.leader = LeaderboardEntry.objects.filter(board_current_q(board), rank=1).first()
+    # The leader is the best result on sale: preview and research systems are ranked apart.
+    board.leader = (
+        LeaderboardEntry.objects.filter(board_current_q(board), availability=LEADER_CATEGORY, category_rank=1)
+        .order_by("rank")
+        .first()
+    )
     board.computed_at = now
     board.changed_at = timezone.now()  # the clock, not `now`: a recompute may be dated in the past
     board.save()

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from . import cache as board_cache
+from .board_table import CATEGORY_LABELS, board_columns, flops_declared, header_cells, score_label, table_rows
 from .forms import LeaderboardForm
 from .models import Benchmark, Leaderboard, Level
 from .presentation import (
@@ -18,7 +19,6 @@ from .presentation import (
     decorate,
     filter_form_html,
     score_unit,
-    table_rows,
 )
 from .selectors import (
     BoardPage,
@@ -31,25 +31,10 @@ from .selectors import (
     runs_curves,
 )
 from .services import TIE_RULE
+from .system_selectors import with_cpu_cores
 
 # Curves of the first rows only: a page of 50 submissions x 5 runs would be unreadable.
 CURVE_ROWS = 10
-
-COLUMNS = [
-    # (sort key or "", label, numeric)
-    ("rank", "Rank", True),
-    ("organization", "Organization", False),
-    ("system", "System", False),
-    ("accelerators", "Accelerators", True),
-    ("nodes", "Nodes", True),
-    ("framework", "Framework", False),
-    ("score", "Score", True),
-    ("time", "Time (min)", True),
-    ("quality", "Quality", True),
-    ("", "Runs (spread)", False),
-    ("", "Provenance", False),
-    ("date", "Published", False),
-]
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -119,7 +104,8 @@ def _render_board(
         page = BoardPage(rows=[], number=1, has_next=False, total=0)
     else:
         page = leaderboard_page(board=board, query=query)
-    rows = decorate(bench, page.rows)
+    rows = with_cpu_cores(decorate(bench, page.rows))
+    columns = board_columns(bench)
     curves = runs_curves(submission_ids=[r["submission_id"] for r in rows[:CURVE_ROWS]]) if rows else []
     unranked = (
         leaderboard_unranked(board=board)
@@ -139,11 +125,15 @@ def _render_board(
             "query": query,
             "page": page,
             "rows": rows,
-            "table_rows": table_rows(rows),
+            "table_rows": table_rows(rows, columns, bench, lvl),
+            "declared_flops": any(flops_declared(lvl, bench, r) for r in rows),
+            "categories": _categories(board, query.category, request.GET),
+            "category_label": CATEGORY_LABELS.get(query.category, ""),
             "unranked": unranked,
             "unit": score_unit(bench),
-            "columns": _columns(query.sort, request.GET),
-            "chart": chart_data(bench, rows, curves),
+            "columns": header_cells(columns, query.sort, request.GET),
+            # The score's heading names its unit once, the charts' axes as the table's column.
+            "chart": {**chart_data(bench, rows, curves), "score_label": score_label(bench)},
             "tie_rule": TIE_RULE,
             "aggregation": AGGREGATION_LABELS.get(bench.aggregation, bench.aggregation),
         },
@@ -169,29 +159,22 @@ def _touched_reader_state(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def _columns(sort: str, params: QueryDict) -> list[dict[str, object]]:
-    """Header cells with the link that sorts by them (ascending first, then descending).
-
-    The link is what {% querystring sort=... page=None %} would write, built here: twelve
-    template tags were a tenth of the board's rendering."""
-    columns = []
-    for key, label, numeric in COLUMNS:
-        state = "ascending" if sort == key else "descending" if sort == f"-{key}" else "none"
-        following = f"-{key}" if sort == key else key
-        href = ""
-        if key:
-            link = params.copy()
-            link["sort"] = following
-            link.pop("page", None)
-            href = f"?{link.urlencode()}"
-        columns.append(
+def _categories(board: Leaderboard | None, current: str, params: QueryDict) -> list[dict[str, object]]:
+    """The board's availability categories as tabs, each with its count and its link."""
+    counts = board.category_counts if board is not None else {}
+    tabs = []
+    for value, label in CATEGORY_LABELS.items():
+        link = params.copy()
+        link["category"] = value
+        for name in ("page", "accelerator", "framework", "organization"):
+            link.pop(name, None)  # another category's facets differ: start it unfiltered
+        tabs.append(
             {
-                "key": key,
+                "value": value,
                 "label": label,
-                "numeric": numeric,
-                "next": following,
-                "href": href,
-                "state": state if key else "",
+                "count": counts.get(value, 0),
+                "current": value == current,
+                "href": f"?{link.urlencode()}",
             }
         )
-    return columns
+    return tabs

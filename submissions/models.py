@@ -126,6 +126,15 @@ class Submission(models.Model):
     def is_public(self) -> bool:
         return self.status in PUBLIC
 
+    @property
+    def title(self) -> str:
+        """How pages, lists and messages name a result: its organization and system, as a
+        leaderboard names it; the upload's file name until validation has read them."""
+        organization = self.organization_name or (self.organization.name if self.organization else "")
+        if self.system_name and organization:
+            return f"{organization} — {self.system_name}"
+        return self.system_name or self.bundle_name
+
 
 class Run(models.Model):
     """One training run of a submission, with the figures derived from its log."""

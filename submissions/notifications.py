@@ -35,7 +35,7 @@ def notification_send_status_email(*, event_id: int) -> bool:
         "reason": event.reason if event.public else "",
         "url": submission_url(submission.pk),
     }
-    subject = f"[BenchCouncil Rankings] {submission.bundle_name}: {event.get_to_status_display()}"
+    subject = f"[BenchCouncil Rankings] {submission.title}: {event.get_to_status_display()}"
     body = render_to_string("review/email/status_changed.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [submission.owner.email])
     return True

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,10 +15,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
 from benchcouncil.auth import signed_in_user
+from ranking.models import RankingMetric
+from ranking.result_page import result_standing_view
 
 from .downloads import bundle_response
 from .forms import SubmissionForm
-from .models import Finding, Submission
+from .models import Finding, Provenance, Submission
 from .selectors import (
     submission_can_manage,
     submission_events_visible,
@@ -29,6 +32,8 @@ from .states import Status
 from .uploads import hard_limit_message, install_hard_limit, upload_refused
 
 PAGE_SIZE = 50
+# A submission's page follows these statuses by itself (static/js/submission-status.js).
+POLLED = frozenset({Status.RECEIVED, Status.VALIDATING})
 
 
 @login_required
@@ -75,15 +80,23 @@ def _submission_new(request: HttpRequest) -> HttpResponse:
     )
     messages.success(
         request,
-        f"{submission.bundle_name} was received ({submission.bundle_size} bytes) and is queued for "
+        f"{submission.title} was received ({submission.bundle_size} bytes) and is queued for "
         "validation; this page shows the findings when it is done.",
     )
     return redirect("submissions:detail", submission_id=submission.pk)
 
 
-def _visible_or_404(request: HttpRequest, submission_id: UUID) -> Submission:
+class LoginFirst(Exception):
+    """A logged-out reader asked for a submission page they cannot see: it may be theirs."""
+
+
+def _visible_page(request: HttpRequest, submission_id: UUID) -> Submission:
     submission = submission_get_visible(request.user, submission_id)
     if submission is None:
+        if not request.user.is_authenticated:
+            # Its owner following a link from an email: log in, then come back. Asked of every
+            # unknown id alike, so the question says nothing about whether one exists.
+            raise LoginFirst
         # 404, not 403: whether a private submission exists is private too.
         raise Http404("No such submission.")
     return submission
@@ -91,9 +104,19 @@ def _visible_or_404(request: HttpRequest, submission_id: UUID) -> Submission:
 
 @require_GET
 def submission_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse:
-    submission = _visible_or_404(request, submission_id)
+    try:
+        submission = _visible_page(request, submission_id)
+    except LoginFirst:
+        return redirect_to_login(request.get_full_path())
     runs = list(submission.runs.all())
     context = {
+        "title": submission.title,
+        "standing": result_standing_view(submission_id=submission.pk)
+        if submission.status == Status.PUBLISHED
+        else None,
+        "manifest": _manifest_facts(submission),
+        "flops": _flops_fact(submission),
+        "polling": submission.status in POLLED,
         "submission": submission,
         "can_manage": submission_can_manage(request.user, submission),
         "findings": _findings_by_severity(submission),
@@ -107,7 +130,10 @@ def submission_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse
 
 @require_GET
 def submission_bundle(request: HttpRequest, submission_id: UUID) -> FileResponse:
-    return bundle_response(_visible_or_404(request, submission_id))
+    submission = submission_get_visible(request.user, submission_id)
+    if submission is None:
+        raise Http404("No such submission.")
+    return bundle_response(submission)
 
 
 def _findings_by_severity(submission: Submission) -> list[tuple[str, str, list[Finding]]]:
@@ -142,3 +168,27 @@ def _chart(submission: Submission, runs: list[Any]) -> dict[str, Any] | None:
         "target": benchmark.target_quality if benchmark else None,
         "metric": benchmark.quality_metric_label if benchmark else "Quality",
     }
+
+
+def _manifest_facts(submission: Submission) -> dict[str, Any]:
+    """The manifest's model and reference; a reference is a link only when it is a web address."""
+    manifest = submission.manifest if isinstance(submission.manifest, dict) else {}
+    reference = str(manifest.get("reference") or "")
+    return {
+        "model": str(manifest.get("model") or ""),
+        "reference": reference,
+        "reference_is_url": reference.startswith(("https://", "http://")),
+    }
+
+
+def _flops_fact(submission: Submission) -> dict[str, Any] | None:
+    """The per-sample training FLOPs the score rests on, and whose figure it is."""
+    bench, lvl = submission.benchmark, submission.level
+    if bench is None or lvl is None or bench.ranking_metric != RankingMetric.VALID_FLOPS:
+        return None
+    if lvl.model_may_change:
+        return {
+            "value": submission.per_sample_training_flops,
+            "declared": submission.provenance != Provenance.RUNNER_VERIFIED,
+        }
+    return {"value": bench.per_sample_training_flops, "declared": False}

@@ -15,6 +15,7 @@ from .http import ApiClient
 # The table's columns, when the rows have them; JSON and CSV carry every column.
 TABLE_COLUMNS = (
     "rank",
+    "overall_rank",
     "organization",
     "system_name",
     "accelerator",
@@ -61,8 +62,14 @@ def render_json(board: dict[str, Any]) -> str:
 
 
 def render_table(board: dict[str, Any]) -> str:
+    about = board.get("board") or {}
     rows = board.get("results") or []
-    header = _title(board.get("board") or {})
+    if about.get("category"):
+        # Within one availability category its own ranks are the ranks; the board's follow.
+        rows = [
+            {"rank": r.get("category_rank"), "overall_rank": r.get("rank"), **_without_ranks(r)} for r in rows
+        ]
+    header = _title(about)
     if not rows:
         return f"{header}\n(no published results)\n"
     names = [name for name in TABLE_COLUMNS if any(name in row for row in rows)]
@@ -75,6 +82,10 @@ def render_table(board: dict[str, Any]) -> str:
     return "\n".join([header, line(names), line(["-" * w for w in widths]), *map(line, cells)]) + "\n"
 
 
+def _without_ranks(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in ("rank", "category_rank")}
+
+
 def _title(about: dict[str, Any]) -> str:
     title = "/".join(str(about[key]) for key in ("suite", "benchmark", "level") if about.get(key))
     if about.get("profile") and about["profile"] != "full":
@@ -83,6 +94,8 @@ def _title(about: dict[str, Any]) -> str:
         better = "higher" if about.get("higher_is_better") else "lower"
         unit = f" in {about['score_unit']}" if about.get("score_unit") else ""
         title += f"; score: {about['ranking_metric']}{unit}, {better} is better"
+    if about.get("category"):
+        title += f"; {about['category']} systems, ranked among themselves"
     return title or "leaderboard"
 
 

@@ -135,7 +135,7 @@ def review_decide(request: HttpRequest, submission_id: UUID) -> HttpResponse:
     except (TransitionError, PermissionDenied) as exc:
         messages.error(request, str(exc))
         return redirect("review:detail", submission_id=submission.pk)
-    messages.success(request, f"{submission.bundle_name} is now {submission.get_status_display().lower()}.")
+    messages.success(request, f"{submission.title} is now {submission.get_status_display().lower()}.")
     return redirect("review:queue")
 
 

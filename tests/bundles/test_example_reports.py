@@ -2,8 +2,8 @@
 
 expected/example-reports.json holds what the validator said of each example before it
 read bundles as streams, with what later rules add (rules.duplicate_run, for the example
-whose runs 1 and 3 are copies, and each run's log_sha256); whatever the reading, the results stay the same, from
-bytes and from a file alike.
+whose runs 1 and 3 are copies, and each run's log_sha256); whatever the reading, the results
+stay the same, from bytes and from a file alike.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ def board(owner) -> None:
 
 
 def systems(page) -> list[str]:
-    return page.locator("#leaderboard tbody tr td:nth-child(3)").all_inner_texts()
+    return page.locator("#leaderboard tbody tr td:nth-child(3) a").all_inner_texts()
 
 
 def test_it_renders_the_table_and_the_charts(live_server, board, page) -> None:

@@ -28,7 +28,7 @@ def test_it_publishes_an_approved_submission_on_the_leaderboard(live_server, bro
     submission = make_submission(owner, organization=org, level="system", name="approve-me.tar.gz")
     page = _logged_in(browser, live_server, "reviewer")
     page.goto(live_server.url + reverse("review:queue"))
-    page.click("#review-queue >> text=approve-me.tar.gz")
+    page.click(f"#review-queue >> text={submission.title}")  # named by organization and system
     page.wait_for_selector("#curves .main-svg")  # plotly drew the runs' curves
     assert page.locator("#curves .scatterlayer .trace").count() == 5
     page.select_option("select[name=decision]", "approve")
@@ -61,7 +61,12 @@ def test_it_shows_a_rejections_reason_to_the_submitter_only(
     assert response.status == 200
     assert "Run 4 used a different seed set." in page.content()
 
-    for visitor in (_logged_in(browser, live_server, "outsider"), browser.new_page()):
-        response = visitor.goto(url)
-        assert response.status == 404
-        assert "Run 4 used a different seed set." not in visitor.content()
+    outsider_page = _logged_in(browser, live_server, "outsider")
+    response = outsider_page.goto(url)
+    assert response.status == 404
+    assert "Run 4 used a different seed set." not in outsider_page.content()
+    # A logged-out visitor is asked to log in, and sees nothing of the submission meanwhile.
+    anonymous = browser.new_page()
+    anonymous.goto(url)
+    assert "/accounts/login/?next=" in anonymous.url
+    assert "Run 4 used a different seed set." not in anonymous.content()

@@ -23,8 +23,9 @@ def test_it_mails_every_status_change_the_service_makes(owner, org, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         submission_transition(submission=submission, to=Status.INVALID, actor=None, reason="2 error(s).")
     assert [m.subject for m in mail.outbox] == [
-        "[BenchCouncil Rankings] bundle.tar.gz: Validating",
-        "[BenchCouncil Rankings] bundle.tar.gz: Invalid",
+        # named as the result is named everywhere: organization — system
+        f"[BenchCouncil Rankings] {org.name} — example-cluster: Validating",
+        f"[BenchCouncil Rankings] {org.name} — example-cluster: Invalid",
     ]
     assert "from Validating to Invalid" in mail.outbox[1].body and "2 error(s)." in mail.outbox[1].body
 

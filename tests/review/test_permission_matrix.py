@@ -21,6 +21,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from ranking.system_selectors import system_slugs
 from submissions.models import Organization, Submission, Webhook
 from submissions.states import Status
 
@@ -67,6 +68,13 @@ def _sub(status: str = Status.AWAITING_REVIEW) -> Kwargs:
     return lambda w: {"submission_id": w.private(status).pk}
 
 
+def _system_of(submission: Submission) -> dict[str, str]:
+    organization, system_name = system_slugs(
+        submission.organization_name or "x", submission.system_name or "x"
+    )
+    return {"organization": organization, "system_name": system_name}
+
+
 def _job() -> Kwargs:
     def make(w: World) -> dict[str, Any]:
         from runners.services import job_create_reproduction
@@ -86,6 +94,10 @@ MATRIX: dict[str, Case] = {
     "readyz": Case((200, 200, 200, 200, 200, 200)),
     "ranking:home": Case((200, 200, 200, 200, 200, 200)),
     "ranking:leaderboard": Case((200, 200, 200, 200, 200, 200), kwargs=lambda w: BOARD),
+    "ranking:systems": Case((200, 200, 200, 200, 200, 200)),
+    # An unpublished result's system has no public page, not even for its owner.
+    "ranking:system": Case((404, 404, 404, 404, 404, 404), kwargs=lambda w: _system_of(w.private())),
+    "ranking:compare": Case((200, 200, 200, 200, 200, 200)),
     "api-leaderboard": Case((200, 200, 200, 200, 200, 200), kwargs=lambda w: BOARD),
     "api-leaderboard-csv": Case((200, 200, 200, 200, 200, 200), kwargs=lambda w: BOARD),
     "api-benchmarks": Case((200, 200, 200, 200, 200, 200)),
@@ -109,7 +121,8 @@ MATRIX: dict[str, Case] = {
     # --- intake: a private submission is visible to its owner, the organization and staff only
     "submissions:mine": Case((LOGIN, 200, 200, 200, 200, 200)),
     "submissions:new": Case((LOGIN, 200, 200, 200, 200, 200)),
-    "submissions:detail": Case((404, 200, 200, 404, 200, 200), kwargs=_sub()),
+    # A logged-out owner following an email's link is asked to log in.
+    "submissions:detail": Case((LOGIN, 200, 200, 404, 200, 200), kwargs=_sub()),
     "submissions:bundle": Case((404, 200, 200, 404, 200, 200), kwargs=_sub()),
     # Published submissions are listed to everyone; the list holds only what the user may see.
     "api-submission-list": Case((200, 200, 200, 200, 200, 200)),

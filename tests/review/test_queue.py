@@ -22,7 +22,7 @@ def test_it_lists_only_submissions_awaiting_review(client, reviewer, owner, org)
     response = client.get(reverse("review:queue"))
     assert response.status_code == 200
     assert list(response.context["submissions"]) == [waiting]
-    assert b"waiting.tar.gz" in response.content
+    assert f"{org.name} — example-cluster".encode() in response.content
     assert b"published.tar.gz" not in response.content
 
 

@@ -1,8 +1,9 @@
 """Who sees what: owner, a member of its organization, an outsider, anonymous, an admin.
 
 Before publication only the owner, the organization's members and staff see a submission;
-everyone else gets 404 (never 403), on the pages and in the API alike. Once published,
-everyone sees it and may download its bundle.
+everyone else gets 404 (never 403), on the pages and in the API alike, except that a logged-out
+visitor of a page is asked to log in (it may be their own submission, followed from an email),
+for an id that exists or not alike. Once published, everyone sees it and may download its bundle.
 """
 
 from __future__ import annotations
@@ -42,7 +43,33 @@ def test_it_shows_an_unpublished_submission_only_to_its_side_and_staff(who, requ
     expected = 200 if PRIVATE_VIEWERS[who] else 404
     for path in _paths(submission):
         client = _api(who, request) if path.startswith("/api/") else _web(who, request)
-        assert client.get(path).status_code == expected, path
+        response = client.get(path)
+        if who == "anonymous" and path == f"/submissions/{submission.pk}/":
+            assert response.status_code == 302, path
+            assert response["Location"] == f"/accounts/login/?next={path}"
+        else:
+            assert response.status_code == expected, path
+
+
+def test_it_asks_a_logged_out_visitor_to_log_in_for_an_unknown_id_too(client, db):
+    path = "/submissions/00000000-0000-0000-0000-000000000000/"
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={path}"
+
+
+def test_it_shows_the_owner_their_private_submission_after_logging_in(client, owner, submission):
+    path = f"/submissions/{submission.pk}/"
+    login = client.get(path, follow=True)
+    assert login.redirect_chain[-1][0] == f"/accounts/login/?next={path}"
+    response = client.post(
+        f"/accounts/login/?next={path}",
+        {"username": "owner", "password": "password", "next": path},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == path
+    assert response.status_code == 200
+    assert str(submission.pk) in response.content.decode()
 
 
 @pytest.mark.parametrize("who", list(PRIVATE_VIEWERS))
