@@ -227,3 +227,35 @@ def test_it_runs_free_level_model_code_through_the_sandbox(workers, live_server,
     assert submission.per_sample_training_flops == measured
     assert measured != get_catalogue().benchmark(SUITE, BENCHMARK).per_sample_training_flops
     assert_figures_consistent(job, submission)
+
+
+@pytest.fixture
+def no_sandbox(monkeypatch, tmp_path):
+    """The runner host started below has no bubblewrap (set before `workers` starts it)."""
+    monkeypatch.setenv("BENCHCOUNCIL_BWRAP", str(tmp_path / "bwrap-not-installed"))
+
+
+@pytest.mark.worker
+@pytest.mark.torch
+@pytest.mark.django_db(transaction=True)
+def test_a_host_without_the_sandbox_refuses_model_code_on_the_job_page(
+    no_sandbox, workers, live_server, owner, client
+):
+    body = {
+        "suite": SUITE,
+        "benchmark": BENCHMARK,
+        "level": "free",
+        "model_code": MODEL_CODE,
+        "max_epochs": 1,
+    }
+    token, _ = Token.objects.get_or_create(user=owner)
+    created = post_json(f"{live_server.url}/api/v1/model-submissions/", body, token.key)
+
+    wait_for(lambda: not Job.objects.get(pk=created["id"]).is_active, JOB_TIMEOUT_S, "the job")
+
+    job = Job.objects.get(pk=created["id"])
+    assert job.status == JobStatus.FAILED and job.submission is None
+    assert "runs only inside the sandbox, and this host has none" in job.failure_reason
+    assert "bubblewrap (bwrap) is not installed" in job.failure_reason
+    client.force_login(owner)
+    assert "runs only inside the sandbox" in client.get(f"/runners/jobs/{job.pk}/").content.decode()
