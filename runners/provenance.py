@@ -37,6 +37,8 @@ def job_bundle_mismatches(*, job: Job, report: BundleReport) -> list[str]:
         ("benchmark", job.benchmark.slug, report.benchmark),
         ("level", job.level.slug, report.level),
         ("profile", job.profile, report.profile),
+        ("organization", config.get("organization"), report.manifest.get("organization")),
+        ("availability", config.get("availability"), report.manifest.get("availability")),
     )
     seeds = run_seeds(config, benchmark)
     found_seeds = [run.seed for run in report.runs]

@@ -255,13 +255,13 @@ def job_accept_bundle(
         "the bundle matches the job's suite, benchmark, level, profile, seeds, hyper-parameters and model."
     )
     with transaction.atomic():
-        submission, _ = submission_create_runner_verified(
+        # One submission per job: the transition below takes the job's row lock, so of two
+        # uploads at once one finishes the job and the other is rolled back.
+        submission = submission_create_runner_verified(
             owner=job.owner,
             bundle=bundle,
             bundle_name=bundle_name,
             organization=job.organization,
-            # One submission per attempt, however often the runner retries the upload.
-            idempotency_key=f"runner-job-{job.pk}-{job.attempt}",
             evidence=evidence,
         )
         job_transition(

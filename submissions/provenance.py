@@ -26,22 +26,26 @@ def submission_create_runner_verified(
     bundle: IO[bytes],
     bundle_name: str,
     organization: Organization | None,
-    idempotency_key: str,
     evidence: str,
-) -> tuple[Submission, bool]:
-    """Store a runner job's checked bundle as a runner-verified submission; `evidence` says why."""
+) -> Submission:
+    """Store a runner job's checked bundle as a runner-verified submission; `evidence` says why.
+
+    No idempotency key: a key is the submitter's to choose, so one could be taken in advance.
+    The job itself makes a retried upload idempotent (runners.services.job_accept_bundle).
+    """
     if not evidence.strip():
         raise ValueError("A runner-verified submission needs the evidence that makes it one.")
-    return submission_store(
+    submission, _ = submission_store(
         owner=owner,
         bundle=bundle,
         bundle_name=bundle_name,
         organization=organization,
-        idempotency_key=idempotency_key,
+        idempotency_key=None,
         supersedes=None,
         provenance=Provenance.RUNNER_VERIFIED,
         evidence=f" {evidence.strip()}",
     )
+    return submission
 
 
 def _check_actor(actor: User, reason: str) -> None:

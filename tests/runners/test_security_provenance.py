@@ -190,6 +190,15 @@ def test_a_bundle_with_other_seeds_or_another_model_is_refused(make_job, owner, 
     assert "model is 'caser-large'; the job's is 'caser'" in answer["reasons"]
 
 
+def test_a_bundle_under_another_organization_is_refused(make_job, owner, pool):
+    job = make_job(owner)
+    client, _ = started(job, pool)
+
+    answer = upload(client, job, job_bundle(job, organization="Forged Lab"))
+
+    assert_refused(answer, job, "organization is 'Forged Lab'; the job's is 'BenchCouncil runner'")
+
+
 def test_a_bundle_with_fewer_runs_is_refused(make_job, owner, pool):
     job = make_job(owner)
     client, _ = started(job, pool)
@@ -284,3 +293,24 @@ def test_the_secret_of_a_lost_attempt_is_dead_after_the_requeue(make_job, owner,
 
     assert answer["code"] == 403
     assert not Submission.objects.exists()
+
+
+def test_a_submitter_cannot_take_the_runners_upload_in_advance(make_job, owner, pool):
+    job = make_job(owner)
+    client, _ = started(job, pool)
+    # The owner knows the job's id and uploads a bundle of their own under a key a runner used to use.
+    forged = SimpleUploadedFile("forged.tar.gz", job_bundle(job, organization="Forged Lab").read())
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        api_as(owner).post(
+            "/api/v1/submissions/", {"bundle": forged}, format="multipart",
+            HTTP_IDEMPOTENCY_KEY=f"runner-job-{job.pk}-{job.attempt}",
+        )  # fmt: skip
+
+    answer = upload(client, job, job_bundle(job))
+
+    assert answer["code"] == 201
+    job.refresh_from_db()
+    assert str(job.submission.pk) == answer["submission"]
+    assert job.submission.provenance == Provenance.RUNNER_VERIFIED
+    assert "Forged Lab" not in job.submission.bundle.open("rb").read().decode("latin-1")
+    assert owner.submissions.get(provenance=Provenance.SUBMITTER_REPORTED).organization_name == "Forged Lab"
