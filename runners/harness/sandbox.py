@@ -281,8 +281,10 @@ class SandboxProcess:
         return SandboxError(f"{why}:\n" + "\n".join(self.tail)[-4000:])
 
     def close(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        """Kill the sandbox (bwrap's PID namespace dies with it); safe to call more than once."""
+        if self.process.poll() is None:  # once reaped, its id may belong to another process
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
         self._reader.join(timeout=5)
 

@@ -77,6 +77,7 @@ class Supervisor:
     device: str  # "cpu" or "cuda": where the sandboxed processes run
     time_limit_s: float
     per_sample_flops: float | None = None
+    halted: bool = False  # stopped (cancelled, timed out): the sandboxes are gone
     _stop: Callable[[], str | None] = field(default=lambda: None, repr=False)
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
 
@@ -155,6 +156,8 @@ class Supervisor:
             self._take_handover()
 
     def train_epoch(self, epoch: int) -> tuple[int, str | None]:
+        if self.halted:
+            return 0, self._stop() or CANCELLED
         self.trainer.send({"op": "epoch", "epoch": epoch})
         answer = self._answer(self.trainer, "trained")
         if answer is None:
@@ -166,6 +169,8 @@ class Supervisor:
         return len(self.workload.train_set), None  # type: ignore[arg-type]
 
     def evaluate(self) -> Quality | None:
+        if self.halted:
+            return None
         model = RemoteModel(self)
         try:
             return self.workload.evaluate(
@@ -182,6 +187,9 @@ class Supervisor:
     def _answer(self, process: SandboxProcess, expected: str) -> dict[str, Any] | None:
         answer = process.receive(lambda: self._stop() is not None)
         if answer is None:
+            self.halted = True
+            self.trainer.close()
+            self.meter.close()
             return None
         if answer.get("op") == "error":
             raise SandboxError(f"the model failed: {str(answer.get('message'))[:2000]}")

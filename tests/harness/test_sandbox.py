@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -147,3 +148,41 @@ def test_it_runs_free_level_model_code_in_the_sandbox(catalogue: Catalogue, tmp_
     assert len(manifest["model_code_sha256"]) == 64
     assert [e["key"] for e in read_mllog(bundle / "logs" / "run_1.log")][-1] == "run_stop"
     assert events and events[-1]["state"] == "finished"  # measured and reported by this process
+
+
+def test_a_cancelled_model_code_job_ends_its_sandboxes_and_keeps_the_measured_runs(
+    catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sandboxes' scratch directories under tmp_path: their bwrap command lines name it.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    code = tmp_path / "model.py"
+    code.write_text(
+        "from runners.harness.models import Caser\n"
+        "def build_model(num_users, num_items, sequence_length):\n"
+        "    return Caser(num_users, num_items, sequence_length, dims=8)\n"
+    )
+    raw = {
+        "suite": "aibench-training", "benchmark": "learning-to-rank", "level": "free", "profile": "smoke",
+        "device": "cpu", "runs": 2, "max_epochs": 5, "model_code": str(code),
+    }  # fmt: skip
+    config, errors = validate_config(raw, catalogue)
+    assert config is not None, errors
+    events: list[dict[str, Any]] = []
+    running: list[Path] = []
+
+    def on_progress(event: dict[str, Any]) -> None:
+        events.append(event)
+        running.extend(_processes_naming(tmp_path))  # the sandboxes, while the job runs
+
+    archive = run_job(config, tmp_path / "out", on_progress=on_progress, should_stop=lambda: bool(events))
+    bundle = archive.parent / archive.name.removesuffix(".tar.gz")
+    log = read_mllog(bundle / "logs" / "run_1.log")
+    assert [e["key"] for e in log].count("eval_accuracy") == 1
+    assert log[-1]["key"] == "run_stop" and log[-1]["metadata"]["status"] == "aborted"
+    assert not (bundle / "logs" / "run_2.log").exists() and events[-1]["state"] == "cancelled"
+    time.sleep(0.5)
+    assert running and _processes_naming(tmp_path) == []
+
+
+def _processes_naming(path: Path) -> list[Path]:
+    return [p for p in Path("/proc").glob("[0-9]*/cmdline") if str(path).encode() in _read(p)]
