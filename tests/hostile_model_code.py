@@ -1,4 +1,4 @@
-"""Free-level model code that attacks the runner, for tests/security/test_security_hostile_model_code.py.
+"""Free-level model code that attacks the runner (tests/security, tests/runners/test_end_to_end.py).
 
 It trains a real (small) model so the job completes, and on import it tries everything a
 submitter might: find the runner's secrets (every /proc/*/environ and cmdline, its own
