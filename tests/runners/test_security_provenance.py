@@ -6,10 +6,14 @@ secret and from a host of its pool, a bundle that ran exactly what the job asked
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import TestCase
 from django.urls import reverse
 from job_bundles import job_bundle
@@ -314,3 +318,32 @@ def test_a_submitter_cannot_take_the_runners_upload_in_advance(make_job, owner, 
     assert job.submission.provenance == Provenance.RUNNER_VERIFIED
     assert "Forged Lab" not in job.submission.bundle.open("rb").read().decode("latin-1")
     assert owner.submissions.get(provenance=Provenance.SUBMITTER_REPORTED).organization_name == "Forged Lab"
+
+
+def test_the_change_command_records_a_downgrade_and_refuses_an_upgrade(verified, reviewer, owner):
+    out = io.StringIO()
+    call_command(
+        "change_submission", str(verified.pk), "--by", reviewer.username,
+        "--reason", "Rerun on a patched host.", "--provenance", Provenance.SUBMITTER_REPORTED, stdout=out,
+    )  # fmt: skip
+    verified.refresh_from_db()
+    assert verified.provenance == Provenance.SUBMITTER_REPORTED
+    assert verified.events.filter(actor=reviewer, reason__endswith="Rerun on a patched host.").exists()
+
+    with pytest.raises(CommandError, match="never from an edit"):
+        call_command(
+            "change_submission", str(verified.pk), "--by", reviewer.username, "--reason", "Back, please.",
+            "--provenance", Provenance.RUNNER_VERIFIED,
+        )  # fmt: skip
+    with pytest.raises(CommandError, match="Only staff"):
+        call_command(
+            "change_submission",
+            str(verified.pk),
+            "--by",
+            owner.username,
+            "--reason",
+            "Mine.",
+            "--no-organization",
+        )
+    verified.refresh_from_db()
+    assert verified.provenance == Provenance.SUBMITTER_REPORTED and verified.organization is not None
