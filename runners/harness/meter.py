@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import torchvision  # noqa: F401 - registers the ops scripted detectors call (nms, roi_align)
 
 from .flops import output_sum, training_flops
 from .messages import reply, requests
