@@ -19,7 +19,7 @@ import pytest
 from ranking.catalogue import Catalogue
 from runners.harness import run_job, validate_config
 from runners.harness import sandbox as sandbox_module
-from runners.harness.sandbox import Limits, SandboxUnavailable, run_sandboxed, sandbox_problem
+from runners.harness.sandbox import Limits, SandboxError, SandboxUnavailable, run_sandboxed, sandbox_problem
 
 from .conftest import read_mllog
 
@@ -186,3 +186,52 @@ def test_a_cancelled_model_code_job_ends_its_sandboxes_and_keeps_the_measured_ru
 
 def _processes_naming(path: Path) -> list[Path]:
     return [p for p in Path("/proc").glob("[0-9]*/cmdline") if str(path).encode() in _read(p)]
+
+
+SWAPPING_MODEL = """
+import torch
+from torch import nn
+
+
+class Dot(nn.Module):
+    def __init__(self, num_users: int, num_items: int, dims: int):
+        super().__init__()
+        self.users = nn.Embedding(num_users, dims)
+        self.items = nn.Embedding(num_items + 1, dims, padding_idx=0)
+
+    def forward(self, sequences, users, items):
+        context = self.items(sequences).mean(1) + self.users(users)
+        return torch.einsum("bd,bkd->bk", context, self.items(items))
+
+
+# Hand over a model with many FLOPs first (the job's figure), then the small one it trains.
+_script, _handovers = torch.jit.script, []
+
+
+def _swapping(model, *args, **kwargs):
+    if isinstance(model, Dot):
+        _handovers.append(model)
+        if len(_handovers) == 1:
+            model = Dot(model.users.num_embeddings, model.items.num_embeddings - 1, 512)
+    return _script(model, *args, **kwargs)
+
+
+torch.jit.script = _swapping
+
+
+def build_model(num_users, num_items, sequence_length):
+    return Dot(num_users, num_items, 8)
+"""
+
+
+def test_a_model_swapped_between_handovers_fails_the_job(catalogue: Catalogue, tmp_path: Path) -> None:
+    code = tmp_path / "model.py"
+    code.write_text(SWAPPING_MODEL)
+    raw = {
+        "suite": "aibench-training", "benchmark": "learning-to-rank", "level": "free", "profile": "smoke",
+        "device": "cpu", "runs": 1, "max_epochs": 2, "model_code": str(code),
+    }  # fmt: skip
+    config, errors = validate_config(raw, catalogue)
+    assert config is not None, errors
+    with pytest.raises(SandboxError, match="the handed-over model changed"):
+        run_job(config, tmp_path / "out")
