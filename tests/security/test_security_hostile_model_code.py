@@ -9,7 +9,6 @@ or the job's page.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import tarfile
@@ -194,5 +193,5 @@ def _job_page(client, owner, tail: str) -> str:
 
 
 def test_the_bundle_bytes_hold_no_forged_figure(attack):
-    raw = io.BytesIO(attack["archive"].read_bytes()).getvalue()
-    assert b"forged" not in raw and b"0.999" not in b"".join(attack["files"].values())
+    assert b"forged" not in attack["archive"].read_bytes()
+    assert b"0.999" not in b"".join(attack["files"].values())
