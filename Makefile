@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint browser tools clean
+.PHONY: setup run test lint browser tools sandbox clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,12 +27,16 @@ browser:
 tools:
 	@command -v curl >/dev/null || (apt-get update -qq && apt-get install -y -qq curl >/dev/null)
 
+# Debian's bubblewrap sandboxes free-level model code on runner hosts (docs/runners.md, "Isolation").
+sandbox:
+	@command -v bwrap >/dev/null || (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null)
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy benchcouncil ranking submissions runners scripts
 
-test: setup browser tools lint
+test: setup browser tools sandbox lint
 	DJANGO_SETTINGS_MODULE=benchcouncil.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

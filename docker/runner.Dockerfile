@@ -3,7 +3,9 @@
 # queue runner.<RUNNER_POOL> and reports back over HTTP with its host token.
 #   docker build -f docker/runner.Dockerfile -t benchcouncil-runner .
 # The host needs the NVIDIA driver and the NVIDIA Container Toolkit; the CUDA libraries
-# come with the base image and the torch wheels.
+# come with the base image and the torch wheels. Free-level model code runs in bubblewrap,
+# which needs user namespaces: with Docker's default seccomp profile they are refused, and
+# the runner then refuses model-code jobs (docs/runners.md, "Isolation").
 FROM nvidia/cuda:12.8.1-cudnn-runtime-ubuntu22.04
 
 ENV DEBIAN_FRONTEND=noninteractive \
@@ -20,7 +22,7 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends software-properties-common gpg-agent \
     && add-apt-repository -y ppa:deadsnakes/ppa \
     && apt-get update \
-    && apt-get install -y --no-install-recommends python3.11 python3.11-venv \
+    && apt-get install -y --no-install-recommends python3.11 python3.11-venv bubblewrap \
     && apt-get purge -y software-properties-common gpg-agent && apt-get autoremove -y \
     && rm -rf /var/lib/apt/lists/* \
     && python3.11 -m venv /opt/venv

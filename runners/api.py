@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -213,6 +212,21 @@ class RunnerApi(APIView):
             raise PermissionDenied("Wrong secret for this job (a re-queued job has a new one).")
         return job
 
+    def named_host(self, request: Request) -> RunnerHost | None:
+        """The host the call names (X-Runner-Host-Token), if any; an unknown token is refused."""
+        token = request.headers.get("X-Runner-Host-Token")
+        host = selectors.runner_host_for_token(token) if token else None
+        if token and host is None:
+            raise PermissionDenied("Unknown or revoked runner host token.")
+        return host
+
+    def job_host(self, request: Request, job: Job) -> RunnerHost | None:
+        """named_host, refused when it is of another pool or not the job's own host."""
+        host = self.named_host(request)
+        if (why := services.job_host_refusal(job=job, host=host)) is not None:
+            raise PermissionDenied(f"This host may not report for the job: {why}.")
+        return host
+
     def get_authenticate_header(self, request: Request) -> str:
         return "JobSecret"
 
@@ -243,9 +257,7 @@ class JobHeartbeatApi(RunnerApi):
     )
     def post(self, request: Request, job_id: str) -> Response:
         job = self.job(request, job_id)
-        host_token = request.headers.get("X-Runner-Host-Token")
-        host = selectors.runner_host_for_token(host_token) if host_token else None
-        return Response(services.job_heartbeat(job=job, host=host))
+        return Response(services.job_heartbeat(job=job, host=self.job_host(request, job)))
 
 
 class JobProgressApi(RunnerApi):
@@ -257,6 +269,7 @@ class JobProgressApi(RunnerApi):
     @extend_schema(summary="A runner's progress and log tail", request=Input, responses={200: RUNNER_ANSWER})
     def post(self, request: Request, job_id: str) -> Response:
         job = self.job(request, job_id)
+        self.job_host(request, job)
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -281,9 +294,15 @@ class JobBundleApi(RunnerApi):
         bundle = serializer.validated_data["bundle"]
         if bundle.size > settings.UPLOAD_HARD_LIMIT_BYTES:
             return Response({"detail": "The bundle is over the upload limit."}, status=413)
+        # A wrong host with the job's secret means the secret leaked: job_accept_bundle fails the job.
+        host = self.named_host(request)
         try:
-            with transaction.atomic():
-                submission = services.job_accept_bundle(job=job, bundle=bundle, bundle_name=bundle.name)
+            submission = services.job_accept_bundle(
+                job=job, host=host, bundle=bundle, bundle_name=bundle.name
+            )
+        except services.BundleRefused as exc:
+            detail = "The bundle does not match the job; the job failed."
+            return Response({"detail": detail, "reasons": exc.reasons, "status": job.status}, status=422)
         except (services.JobStateError, JobTransitionError) as exc:
             return Response({"detail": str(exc), "status": job.status}, status=409)
         return Response({"submission": str(submission.pk), "status": "finished"}, status=201)
@@ -297,6 +316,7 @@ class JobFailureApi(RunnerApi):
     @extend_schema(summary="A runner reports that the job failed", request=Input, responses={200: dict})
     def post(self, request: Request, job_id: str) -> Response:
         job = self.job(request, job_id)
+        self.job_host(request, job)
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

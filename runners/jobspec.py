@@ -225,3 +225,44 @@ def check_max_epochs(value: Any, benchmark: Benchmark, profile: str) -> list[str
         limit = f" up to {benchmark.epochs}" if benchmark.epochs is not None else ""
         return [f"max_epochs: must be a whole number of epochs{limit}"]
     return []
+
+
+def resolve_hyperparameters(benchmark: Benchmark, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The catalogue's reference values with the job's overrides on top; raises ValueError.
+
+    The harness trains with exactly these values and the service checks a runner's bundle
+    against them, so both tiers take them from here.
+    """
+    resolved = {**benchmark.reference_hyperparameters, **overrides}
+    unknown = sorted(set(resolved) - set(HYPERPARAMETERS))
+    if unknown:
+        raise ValueError(f"{benchmark.key}: the harness cannot apply hyper-parameters {unknown}")
+    if resolved.get("opt_learning_rate_schedule") == "step":
+        resolved.setdefault("opt_learning_rate_decay_boundary_epochs", [])
+    if resolved.get("opt_name", "sgd") == "sgd":
+        resolved.setdefault("opt_momentum", 0.0)
+    for key in ("global_batch_size", "opt_name", "opt_base_learning_rate"):
+        if key not in resolved:
+            raise ValueError(f"{benchmark.key}: no value for {key}")
+    return resolved
+
+
+def run_seeds(config: dict[str, Any], benchmark: Benchmark) -> list[int]:
+    """The seed of each run a job configuration asks for (the harness runs exactly these)."""
+    if config.get("seeds") is not None:
+        return [int(seed) for seed in config["seeds"]]
+    runs = config.get("runs")
+    count = int(runs) if runs is not None else benchmark.required_runs
+    # Spread seeds apart so that runs of consecutive jobs never share one.
+    base = int(config.get("base_seed") or 1)
+    return [base * 1000 + i for i in range(count)]
+
+
+def expected_model(config: dict[str, Any], benchmark: Benchmark) -> str | None:
+    """The model name a job's bundle must declare; None for model code (checked by digest)."""
+    workload = WORKLOADS.get(benchmark.key)
+    if config.get("model"):
+        return str(config["model"])
+    if workload is None:
+        return None
+    return workload.smoke_model if config.get("profile", SMOKE) == SMOKE else workload.reference_model

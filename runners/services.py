@@ -6,6 +6,7 @@ never imports the runner side (runners.worker, runners.harness, torch).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import warnings
 from datetime import timedelta
@@ -19,11 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from ranking.models import Benchmark, Level, Suite
-from submissions.models import Organization, Provenance, Submission
-from submissions.services import submission_create
+from submissions.bundles import BundleReport, Limits, validate_bundle
+from submissions.models import Organization, Submission
+from submissions.provenance import submission_create_runner_verified
 
 from .levels import JobSpec
 from .models import Job, JobEvent, RunnerHost
+from .provenance import job_bundle_mismatches
 from .states import ACTIVE, JobStatus, JobTransitionError, check_transition
 from .tokens import new_secret, secret_hash
 
@@ -218,33 +221,85 @@ def job_record_progress(*, job: Job, progress: dict[str, Any], log_tail: str = "
     return job
 
 
-def job_accept_bundle(*, job: Job, bundle: IO[bytes], bundle_name: str) -> Submission:
+class BundleRefused(Exception):
+    """A runner's bundle does not match its job; the job failed with these reasons."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def job_accept_bundle(
+    *, job: Job, host: RunnerHost | None, bundle: IO[bytes], bundle_name: str
+) -> Submission:
     """Turn the runner's bundle into a runner-verified submission and finish the job.
 
-    The submission then takes the normal path (validated, reviewed) like any uploaded one.
+    Only the job's own host (of the job's pool) may upload, and only a bundle that ran what
+    the job asked for (runners.provenance): anything else is refused and fails the job, so
+    the refusal shows on the job's page. The submission then takes the normal path.
     """
     if job.status == JobStatus.FINISHED and job.submission is not None:
-        return job.submission  # a retried upload whose first answer was lost
+        if job.submission.bundle_sha256 == _sha256_of(bundle):
+            return job.submission  # a retried upload whose first answer was lost
+        raise JobStateError("The job is finished; its secret cannot upload another bundle.")
     if job.status != JobStatus.RUNNING:
         raise JobStateError(f"The job is {job.status}; a bundle is taken only while it runs.")
+    reasons = [why] if (why := job_host_refusal(job=job, host=host, uploading=True)) else []
+    reasons = reasons or job_bundle_mismatches(job=job, report=_validated(bundle, bundle_name))
+    if reasons:
+        job_fail(job=job, reason="The runner's bundle was refused: " + "; ".join(reasons) + ".")
+        raise BundleRefused(reasons)
+    assert host is not None  # job_host_refusal refuses an upload without a host
+    evidence = (
+        f"Produced by runner job {job.pk} (attempt {job.attempt}) on host {host.name} of pool {job.pool}; "
+        "the bundle matches the job's suite, benchmark, level, profile, seeds, hyper-parameters and model."
+    )
     with transaction.atomic():
-        submission, _ = submission_create(
+        # One submission per job: the transition below takes the job's row lock, so of two
+        # uploads at once one finishes the job and the other is rolled back.
+        submission = submission_create_runner_verified(
             owner=job.owner,
             bundle=bundle,
             bundle_name=bundle_name,
             organization=job.organization,
-            provenance=Provenance.RUNNER_VERIFIED,
-            # One submission per attempt, however often the runner retries the upload.
-            idempotency_key=f"runner-job-{job.pk}-{job.attempt}",
+            evidence=evidence,
         )
         job_transition(
             job=job,
             to=JobStatus.FINISHED,
             actor=None,
-            reason=f"Bundle {bundle_name} uploaded; it became submission {submission.pk}.",
+            reason=f"Bundle {bundle_name} uploaded by host {host.name}; "
+            f"it became submission {submission.pk}.",
             fields={"submission": submission},
         )
     return submission
+
+
+def job_host_refusal(*, job: Job, host: RunnerHost | None, uploading: bool = False) -> str | None:
+    """Why `host` may not report for `job`, or None: only a host of its pool, once started its own."""
+    if host is None:
+        return "the upload carries no runner host token" if uploading else None
+    if host.pool != job.pool:
+        return f"host {host.name} serves pool {host.pool}, not the job's pool {job.pool}"
+    if job.host_id is not None and job.host_id != host.pk:
+        return f"host {host.name} is not the job's host"
+    return None
+
+
+def _sha256_of(stream: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    stream.seek(0)
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def _validated(bundle: IO[bytes], bundle_name: str) -> BundleReport:
+    bundle.seek(0)
+    data = bundle.read(settings.BUNDLE_MAX_BYTES + 1)
+    bundle.seek(0)
+    return validate_bundle(data, bundle_name, limits=Limits(max_archive_bytes=settings.BUNDLE_MAX_BYTES))
 
 
 def job_fail(*, job: Job, reason: str) -> Job:
@@ -323,6 +378,7 @@ from .reproduction import job_compare_with_submission, job_create_reproduction  
 __all__ = [
     "EXECUTE_TASK",
     "SWEEP_TASK",
+    "BundleRefused",
     "JobStateError",
     "job_accept_bundle",
     "job_cancel",
@@ -332,6 +388,7 @@ __all__ = [
     "job_enqueue",
     "job_fail",
     "job_heartbeat",
+    "job_host_refusal",
     "job_record_progress",
     "job_sweep_lost",
     "job_transition",

@@ -85,10 +85,11 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_select_related = ["suite", "benchmark", "level", "organization"]
     date_hierarchy = "created_at"
     inlines = [RunInline, FindingInline, StatusEventInline]
-    # Status only moves through the state machine, never through this form.
+    # Status only moves through the state machine, never through this form. Provenance and
+    # organization change only through submissions.provenance, which records who and why.
     readonly_fields = [
-        "id", "owner", "status", "bundle", "bundle_name", "bundle_size", "bundle_sha256",
-        "idempotency_key", "suite", "benchmark", "level", "availability", "profile",
+        "id", "owner", "status", "organization", "provenance", "bundle", "bundle_name", "bundle_size",
+        "bundle_sha256", "idempotency_key", "suite", "benchmark", "level", "availability", "profile",
         "organization_name", "system_name", "manifest", "system_description", "hyperparameters",
         "per_sample_training_flops", "catalogue_version", "validated_at", "supersedes",
         "created_at", "updated_at", "published_at",

@@ -45,14 +45,39 @@ def submission_create(
     bundle_name: str,
     organization: Organization | None = None,
     idempotency_key: str | None = None,
-    provenance: str = Provenance.SUBMITTER_REPORTED,
     supersedes: Submission | None = None,
 ) -> tuple[Submission, bool]:
-    """Store a bundle untouched and queue its validation.
+    """Store a submitter's bundle untouched and queue its validation.
 
     Returns (submission, created). With an idempotency key already used by this owner, the
     earlier submission comes back and nothing new is stored: a CI retry never duplicates.
+    A submitter's bundle is always submitter-reported, whatever it says about itself: only
+    submissions.provenance makes a runner-verified one, from a job's checked upload.
     """
+    return submission_store(
+        owner=owner,
+        bundle=bundle,
+        bundle_name=bundle_name,
+        organization=organization,
+        idempotency_key=idempotency_key,
+        supersedes=supersedes,
+        provenance=Provenance.SUBMITTER_REPORTED,
+        evidence="",
+    )
+
+
+def submission_store(
+    *,
+    owner: User,
+    bundle: IO[bytes],
+    bundle_name: str,
+    organization: Organization | None,
+    idempotency_key: str | None,
+    supersedes: Submission | None,
+    provenance: str,
+    evidence: str,
+) -> tuple[Submission, bool]:
+    """submission_create with a given provenance; `evidence` says why, in the first event."""
     if idempotency_key:
         earlier = Submission.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
         if earlier is not None:
@@ -79,7 +104,7 @@ def submission_create(
                 from_status="",
                 to_status=Status.RECEIVED,
                 actor=owner,
-                reason=f"Bundle {bundle_name} received ({size} bytes, sha256 {sha256}).",
+                reason=f"Bundle {bundle_name} received ({size} bytes, sha256 {sha256}).{evidence}",
             )
     except IntegrityError:
         # Two retries with the same key raced; the other one won.

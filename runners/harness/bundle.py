@@ -22,8 +22,12 @@ def manifest(
     profile: str,
     per_sample_training_flops: float,
     model: str,
+    model_code_sha256: str | None = None,
 ) -> dict[str, Any]:
+    # The digest of free-level model code lets the service match the bundle to its job's code.
+    digest = {"model_code_sha256": model_code_sha256} if model_code_sha256 else {}
     return {
+        **digest,
         "format_version": FORMAT_VERSION,
         "suite": suite,
         "benchmark": benchmark,

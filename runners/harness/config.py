@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from ranking.catalogue import Benchmark, Catalogue
-from runners.jobspec import check_level, check_max_epochs, check_profile, positive_int, resolve_level
+from runners.jobspec import (
+    check_level,
+    check_max_epochs,
+    check_profile,
+    positive_int,
+    resolve_level,
+    run_seeds,
+)
 
 from .hyperparameters import resolve_hyperparameters
 
@@ -48,10 +55,7 @@ class JobConfig:
         return self.runs if self.runs is not None else benchmark.required_runs
 
     def run_seeds(self, benchmark: Benchmark) -> list[int]:
-        if self.seeds is not None:
-            return list(self.seeds)
-        # Spread seeds apart so that runs of consecutive jobs never share one.
-        return [self.base_seed * 1000 + i for i in range(self.run_count(benchmark))]
+        return run_seeds(self.to_dict(), benchmark)
 
     def resolved_data_root(self) -> Path | None:
         root = self.data_root or os.environ.get(DATA_ROOT_ENV)

@@ -12,26 +12,11 @@ from typing import Any
 
 import torch
 
-from ranking.catalogue import Benchmark
-from runners.jobspec import HYPERPARAMETERS, OPTIMIZERS
+from runners.jobspec import OPTIMIZERS, resolve_hyperparameters
+
+__all__ = ["build_optimizer", "learning_rate_factor", "logged_hyperparameters", "resolve_hyperparameters"]
 
 DEFAULT_DECAY_FACTOR = 0.1  # the reference codes' step decay
-
-
-def resolve_hyperparameters(benchmark: Benchmark, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The catalogue's reference values with the job's overrides on top; raises ValueError."""
-    resolved = {**benchmark.reference_hyperparameters, **overrides}
-    unknown = sorted(set(resolved) - set(HYPERPARAMETERS))
-    if unknown:
-        raise ValueError(f"{benchmark.key}: the harness cannot apply hyper-parameters {unknown}")
-    if resolved.get("opt_learning_rate_schedule") == "step":
-        resolved.setdefault("opt_learning_rate_decay_boundary_epochs", [])
-    if resolved.get("opt_name", "sgd") == "sgd":
-        resolved.setdefault("opt_momentum", 0.0)
-    for key in ("global_batch_size", "opt_name", "opt_base_learning_rate"):
-        if key not in resolved:
-            raise ValueError(f"{benchmark.key}: no value for {key}")
-    return resolved
 
 
 def build_optimizer(params: Iterable[torch.nn.Parameter], hp: dict[str, Any]) -> torch.optim.Optimizer:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import secrets
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +24,11 @@ from .hardware import host_report, system_description
 from .hyperparameters import resolve_hyperparameters
 from .mllogging import RunLog
 from .registry import WORKLOADS
-from .trainer import CANCELLED, TIME_LIMIT, Hooks, RunResult, run_training
+from .sandbox import require_sandbox
+from .supervisor import Supervisor
+from .trainer import CANCELLED, TIME_LIMIT, Hooks, RunResult, Session, run_training
 from .workloads import Context, Workload, build_workload
 
-SANDBOXED_ENV = "BENCHCOUNCIL_HARNESS_SANDBOXED"  # set in the sandbox's child process
 UNBOUNDED_EPOCHS = 10_000  # the catalogue gives no epoch limit: the time limit bounds the run
 
 StopCallback = Callable[[], bool]
@@ -50,7 +53,8 @@ def run_job(
 ) -> Path:
     """Run all the job's runs and return the packed bundle (.tar.gz) written under out_dir.
 
-    Free-level model code is untrusted: such a job re-runs itself inside the sandbox.
+    Free-level model code is untrusted: it trains in the sandbox while this process measures
+    (runners.harness.supervisor); a host without a working sandbox refuses such a job.
     A cancelled or timed-out job still returns a bundle, holding the runs it did.
     """
     catalogue = catalogue or get_catalogue()
@@ -59,12 +63,10 @@ def run_job(
         raise ValueError(f"no benchmark {config.suite}/{config.benchmark} in the catalogue")
     stop = should_stop or (lambda: False)
     out_dir = Path(out_dir)
-    if config.model_code and not os.environ.get(SANDBOXED_ENV):
-        from .sandbox import run_job_sandboxed
-
-        return run_job_sandboxed(config, out_dir, on_progress, stop)
     plan = Plan(config, benchmark, resolve_hyperparameters(benchmark, config.hyperparameters), out_dir)
     kind = distributed.resolve_device(config.device)
+    if config.model_code:
+        return _execute_supervised(plan, kind, on_progress, stop, echo_mllog)
     with tempfile.TemporaryDirectory(prefix="harness-") as scratch:
         rendezvous = Path(scratch) / "rendezvous"
         if distributed.launched_by_torchrun():
@@ -88,7 +90,7 @@ def _execute(
     stop: StopCallback,
     echo_mllog: bool,
 ) -> Path | None:
-    """One process's share of the job; rank 0 writes and returns the bundle."""
+    """One process's share of a job that runs trusted code only; rank 0 writes the bundle."""
     started = time.monotonic()
     world = distributed.init_world(kind, rank, world_size, rendezvous)
     try:
@@ -96,25 +98,84 @@ def _execute(
         workload = build_workload(_context(plan))
         epochs = _epoch_limit(plan, workload)
         flops = per_sample_training_flops(workload, world.device)
-        tracker = progress.Progress(
-            plan.config.run_count(plan.benchmark), epochs, plan.benchmark.target_quality
-        )
-        tracker.callback = on_progress if world.is_main else None
-        bundle_dir = _bundle_dir(plan) if world.is_main else None
-        deadline = started + plan.config.time_limit_s
-        results = _runs(plan, workload, epochs, world, bundle_dir, tracker, stop, deadline, echo_mllog)
-        if bundle_dir is None:
-            return None
-        archive = _write_bundle(plan, workload, bundle_dir, flops)
-        state = _final_state(results, len(plan.config.run_seeds(plan.benchmark)))
-        last = results[-1] if results else None
-        tracker.emit(
-            run=len(results), epoch=last.epochs if last else 0, quality=last.quality if last else None,
-            eta_s=0.0, state=state,
-        )  # fmt: skip
-        return archive
+        measured = Measured(workload, epochs, world, started, lambda: flops)
+        return _measure(plan, measured, None, on_progress, stop, echo_mllog)
     finally:
         distributed.close_world()
+
+
+def _execute_supervised(
+    plan: Plan, kind: str, on_progress: progress.ProgressCallback | None, stop: StopCallback, echo_mllog: bool
+) -> Path:
+    """A model-code job: the code trains in the sandbox; this process keeps the measurements."""
+    require_sandbox()
+    started = time.monotonic()
+    # This side only evaluates through the meter and counts samples: one CPU process, no group.
+    world = distributed.World(rank=0, world_size=1, device=torch.device("cpu"))
+    _check_plan(plan, world, kind)
+    context = replace(_context(plan), data_seed=secrets.randbelow(2**31 - 3))
+    workload = build_workload(context)
+    epochs = _epoch_limit(plan, workload)
+    with Supervisor(workload, context, plan.hp, epochs, kind, plan.config.time_limit_s) as supervisor:
+        measured = Measured(workload, epochs, world, started, lambda: _flops_of(supervisor))
+        archive = _measure(plan, measured, supervisor, on_progress, stop, echo_mllog)
+    assert archive is not None
+    return archive
+
+
+def _flops_of(supervisor: Supervisor) -> float:
+    if supervisor.per_sample_flops is None:
+        raise RuntimeError("the sandbox handed over no model, so its FLOPs could not be counted")
+    return supervisor.per_sample_flops
+
+
+@dataclass(frozen=True)
+class Measured:
+    workload: Workload
+    epochs: int
+    world: distributed.World
+    started: float
+    flops: Callable[[], float]  # per-sample training FLOPs, asked for once the runs are done
+
+
+def _measure(
+    plan: Plan,
+    measured: Measured,
+    session: Session | None,
+    on_progress: progress.ProgressCallback | None,
+    stop: StopCallback,
+    echo_mllog: bool,
+) -> Path | None:
+    """Every run of the job, then (rank 0) the bundle and the final progress event."""
+    world, workload = measured.world, measured.workload
+    tracker = progress.Progress(
+        plan.config.run_count(plan.benchmark), measured.epochs, plan.benchmark.target_quality
+    )
+    tracker.callback = on_progress if world.is_main else None
+    bundle_dir = _bundle_dir(plan) if world.is_main else None
+    deadline = measured.started + plan.config.time_limit_s
+    results = _runs(
+        plan, workload, measured.epochs, world, bundle_dir, tracker, stop, deadline, echo_mllog, session
+    )
+    if bundle_dir is None:
+        return None
+    state = _final_state(results, len(plan.config.run_seeds(plan.benchmark)))
+    flops = measured.flops() if state == progress.FINISHED else _flops_if_any(measured)
+    archive = _write_bundle(plan, workload, bundle_dir, flops)
+    last = results[-1] if results else None
+    tracker.emit(
+        run=len(results), epoch=last.epochs if last else 0, quality=last.quality if last else None,
+        eta_s=0.0, state=state,
+    )  # fmt: skip
+    return archive
+
+
+def _flops_if_any(measured: Measured) -> float:
+    """An unfinished job's bundle is never submitted; it keeps whatever FLOPs count there is."""
+    try:
+        return measured.flops()
+    except RuntimeError:
+        return 0.0
 
 
 def _runs(
@@ -127,6 +188,7 @@ def _runs(
     stop: StopCallback,
     deadline: float,
     echo_mllog: bool,
+    session: Session | None = None,
 ) -> list[RunResult]:
     results: list[RunResult] = []
     for index, seed in enumerate(plan.config.run_seeds(plan.benchmark), start=1):
@@ -136,9 +198,8 @@ def _runs(
             tracker.epoch(run, epoch, quality.value if quality else None, seconds)
 
         try:
-            result = run_training(
-                workload, plan.benchmark, plan.hp, seed, epochs, world, log, Hooks(stop, deadline, on_epoch)
-            )
+            hooks = Hooks(stop, deadline, on_epoch)
+            result = run_training(workload, plan.benchmark, plan.hp, seed, epochs, world, log, hooks, session)
         finally:
             if log is not None:
                 log.close()
@@ -199,12 +260,17 @@ def _write_bundle(plan: Plan, workload: Workload, bundle_dir: Path, flops: float
             profile=c.profile,
             per_sample_training_flops=flops,
             model=workload.model_label,
+            model_code_sha256=_digest(c.model_code),
         ),
     )
     system = system_description(host_report(), system_name=c.system_name, submitter=c.organization)
     bundle.write_json(bundle_dir / "system.json", system)
     bundle.write_json(bundle_dir / "hyperparameters.json", plan.hp)
     return bundle.pack(bundle_dir, bundle_dir.with_name(bundle_dir.name + ".tar.gz"))
+
+
+def _digest(path: str | None) -> str | None:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
 
 
 def _final_state(results: list[RunResult], planned: int) -> str:

@@ -133,12 +133,12 @@ class Caser(nn.Module):
     def forward(self, sequences: torch.Tensor, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
         """Scores of items (B x K) for each user's last L items (B x L)."""
         embedded = self.item_embeddings(sequences).unsqueeze(1)  # B x 1 x L x d
-        vertical = self.conv_v(embedded).flatten(1)
-        horizontal = []
+        # One list of features, typed, so that torch.jit.script takes the model as it is.
+        features: list[torch.Tensor] = [self.conv_v(embedded).flatten(1)]
         for conv in self.conv_h:
             out = torch.relu(conv(embedded).squeeze(3))  # B x n_h x (L - h + 1)
-            horizontal.append(torch.nn.functional.max_pool1d(out, out.size(2)).squeeze(2))
-        z = torch.relu(self.fc1(self.dropout(torch.cat([vertical, *horizontal], 1))))
+            features.append(torch.nn.functional.max_pool1d(out, out.size(2)).squeeze(2))
+        z = torch.relu(self.fc1(self.dropout(torch.cat(features, 1))))
         x = torch.cat([z, self.user_embeddings(users)], 1).unsqueeze(2)  # B x 2d x 1
         return torch.baddbmm(self.b2(items), self.W2(items), x).squeeze(2)
 

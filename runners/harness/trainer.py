@@ -8,7 +8,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -129,6 +129,41 @@ def make_loop(
     return Loop(model, optimizer, loader, workload.train_loss, hp, epochs, world, stop, scaler)
 
 
+class Session(Protocol):
+    """Where a run's training and evaluation happen: in this process, or a sandbox's (supervisor)."""
+
+    def begin(self, seed: int, stop: Callable[[], str | None]) -> None: ...
+    def train_epoch(self, epoch: int) -> tuple[int, str | None]: ...  # samples of all ranks, stop reason
+    def evaluate(self) -> Quality | None: ...  # None: stopped
+
+
+@dataclass
+class LocalSession:
+    """Trusted code only (no model code): the model trains and is evaluated in this process."""
+
+    workload: Workload
+    hp: dict[str, Any]
+    epochs: int
+    world: World
+    loop: Loop | None = None
+    stop: Callable[[], str | None] = lambda: None
+
+    def begin(self, seed: int, stop: Callable[[], str | None]) -> None:
+        self.stop = stop
+        self.loop = make_loop(self.workload, self.hp, seed, self.epochs, self.world, stop)
+
+    def train_epoch(self, epoch: int) -> tuple[int, str | None]:
+        assert self.loop is not None
+        if isinstance(self.loop.loader.sampler, DistributedSampler):
+            self.loop.loader.sampler.set_epoch(epoch)
+        samples, stopped = train_epoch(self.loop, epoch)
+        return total(samples, self.world), stopped
+
+    def evaluate(self) -> Quality | None:
+        assert self.loop is not None
+        return _evaluate(self.workload, self.loop.model, self.world, self.stop)
+
+
 def run_training(
     workload: Workload,
     benchmark: Benchmark,
@@ -138,8 +173,13 @@ def run_training(
     world: World,
     log: ml.RunLog | None,
     hooks: Hooks,
+    session: Session | None = None,
 ) -> RunResult:
-    """One run with its MLLOG events; `log` is None on every rank but the first."""
+    """One run with its MLLOG events; `log` is None on every rank but the first.
+
+    This is the one place that reads the clock and writes a run's MLLOG events, whichever
+    session trains: the figures are this process's measurements, not the session's word.
+    """
 
     def stop() -> str | None:
         local = (
@@ -148,6 +188,7 @@ def run_training(
         # Every rank must leave the loop at the same step, whichever rank saw the reason.
         return (local or CANCELLED) if any_rank(local is not None, world) else None
 
+    session = session or LocalSession(workload, hp, epochs, world)
     emit = log or _Silent()
     emit.event("submission_benchmark", benchmark.mllog_benchmark)
     emit.event("seed", seed)
@@ -156,24 +197,21 @@ def run_training(
     emit.event("eval_samples", len(workload.eval_set))  # type: ignore[arg-type]
     for key, value in logged_hyperparameters(hp).items():
         emit.event(key, value)
-    loop = make_loop(workload, hp, seed, epochs, world, stop)
+    session.begin(seed, stop)
     started = time.monotonic()
     emit.start(ml.RUN_START)
     samples_total, train_seconds, quality, reason, epoch = 0, 0.0, None, EPOCHS, 0
     for epoch in range(1, epochs + 1):
-        if isinstance(loop.loader.sampler, DistributedSampler):
-            loop.loader.sampler.set_epoch(epoch)
         emit.start(ml.EPOCH_START, epoch_num=epoch)
         tick = time.monotonic()
-        samples, stopped = train_epoch(loop, epoch)
+        samples, stopped = session.train_epoch(epoch)
         train_seconds += time.monotonic() - tick
-        samples = total(samples, world)
         samples_total += samples
         emit.end(ml.EPOCH_STOP, epoch_num=epoch, samples=samples)
         if stopped is not None:
             reason = stopped
             break
-        result = _evaluate(workload, loop.model, world, stop)
+        result = session.evaluate()
         if result is None:
             reason = CANCELLED if hooks.should_stop() else TIME_LIMIT
             break

@@ -17,13 +17,26 @@ from .config import RunnerConfig
 logger = logging.getLogger(__name__)
 
 
+def sandbox_check() -> str:
+    """Probe the model-code sandbox once at start: its state goes to the log and the host report."""
+    from runners.harness.sandbox import sandbox_problem
+
+    problem = sandbox_problem()
+    if problem is not None:
+        logger.warning("free-level model code jobs will be refused on this host: %s", problem)
+        return f"unavailable: {problem}"
+    return "bubblewrap"
+
+
 def host_report_send(config: RunnerConfig) -> dict[str, Any] | None:
+    sandbox = sandbox_check()
     if not config.host_token:
         logger.warning("RUNNER_HOST_TOKEN is not set: this host's hardware is not reported")
+        logger.warning("without a host token, this host's bundles are refused by the service")
         return None
     from runners.harness import host_report, system_description
 
-    report = host_report()
+    report = {**host_report(), "sandbox": sandbox}
     description = system_description(report)
     client = HostClient(config.service_url, config.host_token)
     answer = client.report(report, description)

@@ -129,7 +129,7 @@ def submission_correct(
             bundle=bundle,
             bundle_name=bundle_name,
             organization=submission.organization,
-            provenance=submission.provenance,
+            # A correction is the submitter's own bundle: it never inherits runner-verified.
             supersedes=submission,
         )
         submission_transition(

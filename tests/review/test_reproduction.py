@@ -3,13 +3,12 @@ and its validated bundle's figures are compared with the submission's."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.urls import reverse
+from job_bundles import job_bundle_like
 
 from runners.models import Job
-from runners.services import job_accept_bundle, job_fail, job_transition
+from runners.services import job_accept_bundle, job_fail, job_transition, runner_host_register
 from runners.states import JobStatus
 from submissions.models import ReproductionCheck
 from submissions.states import Status
@@ -45,7 +44,9 @@ def test_it_compares_the_figures_once_the_jobs_bundle_is_validated(client, revie
     check = ReproductionCheck.objects.get(submission=pending)
     job = Job.objects.get(pk=check.job_id)
     job_transition(job=job, to=JobStatus.RUNNING, actor=None, reason="Picked up by a runner.")
-    job_accept_bundle(job=job, bundle=io.BytesIO(example_bundle), bundle_name="reproduction.tar.gz")
+    host, _ = runner_host_register(name="gpu-r", pool=job.pool)
+    bundle = job_bundle_like(job, example_bundle)
+    job_accept_bundle(job=job, host=host, bundle=bundle, bundle_name="reproduction.tar.gz")
     check.refresh_from_db()
     assert check.status == ReproductionCheck.State.COMPLETED
     figures = check.comparison["figures"]

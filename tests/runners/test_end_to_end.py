@@ -16,6 +16,7 @@ import urllib.request
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from hostile_model_code import hostile_model_code
 from rest_framework.authtoken.models import Token
 from runner_jobs import drain
 
@@ -73,6 +74,7 @@ def workers(settings, live_server, pool, tmp_path):
                 120,
                 lambda: f"the runner's host report\n{(tmp_path / 'runner.log').read_text()[-3000:]}",
             )
+            host.token = token  # for tests that look for it where it must not be
             yield host
     finally:
         web_app.conf.task_always_eager = eager
@@ -227,3 +229,64 @@ def test_it_runs_free_level_model_code_through_the_sandbox(workers, live_server,
     assert submission.per_sample_training_flops == measured
     assert measured != get_catalogue().benchmark(SUITE, BENCHMARK).per_sample_training_flops
     assert_figures_consistent(job, submission)
+
+
+@pytest.fixture
+def no_sandbox(monkeypatch, tmp_path):
+    """The runner host started below has no bubblewrap (set before `workers` starts it)."""
+    monkeypatch.setenv("BENCHCOUNCIL_BWRAP", str(tmp_path / "bwrap-not-installed"))
+
+
+@pytest.mark.worker
+@pytest.mark.torch
+@pytest.mark.django_db(transaction=True)
+def test_a_host_without_the_sandbox_refuses_model_code_on_the_job_page(
+    no_sandbox, workers, live_server, owner, client
+):
+    body = {
+        "suite": SUITE,
+        "benchmark": BENCHMARK,
+        "level": "free",
+        "model_code": MODEL_CODE,
+        "max_epochs": 1,
+    }
+    token, _ = Token.objects.get_or_create(user=owner)
+    created = post_json(f"{live_server.url}/api/v1/model-submissions/", body, token.key)
+
+    wait_for(lambda: not Job.objects.get(pk=created["id"]).is_active, JOB_TIMEOUT_S, "the job")
+
+    job = Job.objects.get(pk=created["id"])
+    assert job.status == JobStatus.FAILED and job.submission is None
+    assert "runs only inside the sandbox, and this host has none" in job.failure_reason
+    assert "bubblewrap (bwrap) is not installed" in job.failure_reason
+    client.force_login(owner)
+    assert "runs only inside the sandbox" in client.get(f"/runners/jobs/{job.pk}/").content.decode()
+
+
+@pytest.mark.worker
+@pytest.mark.torch
+@pytest.mark.django_db(transaction=True)
+def test_hostile_model_code_gets_no_secret_and_no_say_in_the_figures(
+    workers, live_server, owner, client, tmp_path
+):
+    code = hostile_model_code([tmp_path / "work", tmp_path / "runner.log"], [tmp_path / "outside.txt"])
+    body = {"suite": SUITE, "benchmark": BENCHMARK, "level": "free", "model_code": code, "max_epochs": EPOCHS}
+
+    job, submission = run_through_the_service(live_server, owner, body)
+
+    report_line = next(line for line in job.log_tail.splitlines() if "HOSTILE-REPORT " in line)
+    report = json.loads(report_line.split("HOSTILE-REPORT ", 1)[1])
+    assert report["found"] == [] and "connected" not in report["connect"].values()
+    assert "written" not in report["writes"].values() and not (tmp_path / "outside.txt").exists()
+    # The figures are the trusted side's: its own MLLOG lines, its FLOPs count, its bundle.
+    assert submission.provenance == Provenance.RUNNER_VERIFIED
+    assert submission.per_sample_training_flops == submission.manifest["per_sample_training_flops"] < 1e9
+    assert all(run.achieved_quality < 0.5 for run in submission.runs.all())
+    assert_figures_consistent(job, submission)
+    client.force_login(owner)
+    page = client.get(f"/runners/jobs/{job.pk}/").content.decode()
+    with submission.bundle.open("rb") as stream:
+        bundle = stream.read()
+    for text in (job.log_tail, page, json.dumps(job.progress)):
+        assert workers.token not in text and "bcrj_" not in text
+    assert workers.token.encode() not in bundle and b"forged" not in bundle

@@ -6,12 +6,13 @@ import io
 
 import pytest
 from django.test import TestCase
+from job_bundles import job_bundle, job_bundle_like
 from rest_framework.test import APIClient
 from runner_jobs import EXAMPLES, drain, job_secret
 
 from runners.models import Job
 from runners.reproduction import ReproductionError
-from runners.services import job_compare_with_submission, job_create_reproduction
+from runners.services import job_compare_with_submission, job_create_reproduction, runner_host_register
 from runners.states import JobStatus
 from submissions.models import Run
 from submissions.services import submission_create
@@ -34,16 +35,18 @@ def uploaded(owner, name: str):
     return submission
 
 
-def finish(job: Job, bundle_name: str):
-    """Play the runner: start the job and upload `bundle_name` as its result."""
+def finish(job: Job, bundle_name: str | None = None):
+    """Play the runner: start the job and upload its bundle (with `bundle_name`'s runs, if given)."""
+    _, token = runner_host_register(name=f"host-{job.pk.hex[:8]}", pool=job.pool)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"JobSecret {job_secret(job)}")
+    client.credentials(HTTP_AUTHORIZATION=f"JobSecret {job_secret(job)}", HTTP_X_RUNNER_HOST_TOKEN=token)
     client.post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/")
+    bundle = job_bundle_like(job, (EXAMPLES / bundle_name).read_bytes()) if bundle_name else job_bundle(job)
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(
-            f"/api/v1/runner/jobs/{job.pk}/bundle/", {"bundle": example(bundle_name)}, format="multipart"
+            f"/api/v1/runner/jobs/{job.pk}/bundle/", {"bundle": bundle}, format="multipart"
         )
-    assert response.status_code == 201
+    assert response.status_code == 201, response.json()
     job.refresh_from_db()
     return job.submission
 
@@ -60,7 +63,7 @@ def reproduction_pool(settings, pool):
 
 def test_it_repeats_a_runner_jobs_configuration(make_job, owner, reviewer, pool):
     original_job = make_job(owner, level="system", hyperparameters={"global_batch_size": 1024}, max_epochs=2)
-    submission = finish(original_job, "aibench-image-classification-hardware.tar.gz")
+    submission = finish(original_job)
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         job = job_create_reproduction(submission=submission, requested_by=reviewer)

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.test import TestCase
+from job_bundles import job_bundle
 from rest_framework.test import APIClient
 from runner_jobs import EXAMPLES, job_secret
 
@@ -94,13 +95,14 @@ def test_it_keeps_progress_and_the_log_tail(make_job, owner):
     assert job.progress == progress and job.log_tail == "epoch 2 done\n"
 
 
-def test_it_turns_the_bundle_into_a_runner_verified_submission(make_job, owner, org):
+def test_it_turns_the_bundle_into_a_runner_verified_submission(make_job, owner, org, pool):
     job = make_job(owner, organization=org)
-    client = runner(job_secret(job))
+    _, token = runner_host_register(name="gpu-a", pool=pool)
+    client = runner(job_secret(job), token)
     client.post(url(job, "heartbeat"))
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        response = client.post(url(job, "bundle"), {"bundle": bundle_file()}, format="multipart")
+        response = client.post(url(job, "bundle"), {"bundle": job_bundle(job)}, format="multipart")
 
     assert response.status_code == 201
     job.refresh_from_db()
@@ -113,24 +115,26 @@ def test_it_turns_the_bundle_into_a_runner_verified_submission(make_job, owner, 
     assert submission.status == Status.AWAITING_REVIEW
 
 
-def test_it_takes_a_retried_upload_without_a_second_submission(make_job, owner):
+def test_it_takes_a_retried_upload_without_a_second_submission(make_job, owner, pool):
     job = make_job(owner)
-    client = runner(job_secret(job))
+    _, token = runner_host_register(name="gpu-a", pool=pool)
+    client = runner(job_secret(job), token)
     client.post(url(job, "heartbeat"))
     with TestCase.captureOnCommitCallbacks(execute=True):
-        first = client.post(url(job, "bundle"), {"bundle": bundle_file()}, format="multipart")
-        again = client.post(url(job, "bundle"), {"bundle": bundle_file()}, format="multipart")
+        first = client.post(url(job, "bundle"), {"bundle": job_bundle(job)}, format="multipart")
+        again = client.post(url(job, "bundle"), {"bundle": job_bundle(job)}, format="multipart")
 
     assert first.status_code == 201 and again.status_code == 201
     assert first.json()["submission"] == again.json()["submission"]
     assert owner.submissions.count() == 1
 
 
-def test_it_refuses_a_bundle_for_a_job_that_is_not_running(make_job, owner):
+def test_it_refuses_a_bundle_for_a_job_that_is_not_running(make_job, owner, pool):
     job = make_job(owner)
-    client = runner(job_secret(job))
+    _, token = runner_host_register(name="gpu-a", pool=pool)
+    client = runner(job_secret(job), token)
 
-    response = client.post(url(job, "bundle"), {"bundle": bundle_file()}, format="multipart")
+    response = client.post(url(job, "bundle"), {"bundle": job_bundle(job)}, format="multipart")
 
     assert response.status_code == 409
     assert not owner.submissions.exists()

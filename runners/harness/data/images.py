@@ -12,13 +12,15 @@ IMAGENET_MEAN = [0.485, 0.456, 0.406]
 IMAGENET_STD = [0.229, 0.224, 0.225]
 
 
-def pattern_images(samples: int, classes: int, size: int, seed: int, noise: float = 0.5) -> TensorDataset:
+def pattern_images(
+    samples: int, classes: int, size: int, seed: int, noise: float = 0.5, pattern_seed: int = 20261
+) -> TensorDataset:
     """Each class is a fixed random pattern; a sample is its class's pattern plus noise.
 
-    The patterns come from a fixed generator (not `seed`), so a train and an eval set made with
+    The patterns come from their own generator (not `seed`), so a train and an eval set made with
     different seeds share their classes: the ground truth is exact and a model can learn it.
     """
-    patterns = torch.randn(classes, 3, size, size, generator=torch.Generator().manual_seed(20261))
+    patterns = torch.randn(classes, 3, size, size, generator=torch.Generator().manual_seed(pattern_seed))
     gen = torch.Generator().manual_seed(seed)
     labels = torch.randint(0, classes, (samples,), generator=gen)
     images = patterns[labels] + noise * torch.randn(samples, 3, size, size, generator=gen)

@@ -26,10 +26,19 @@ class Context:
     model_name: str
     model_code: str | None
     data_root: Path | None
+    # Smoke data from seeds nobody else knows: set when model code trains, so that the sandboxed
+    # process cannot regenerate the evaluation set. None: the fixed, documented seeds.
+    data_seed: int | None = None
 
     @property
     def smoke(self) -> bool:
         return self.profile == "smoke"
+
+    def smoke_seeds(self) -> tuple[int, int, int]:
+        """(train, eval, class patterns) seeds of the generated smoke data."""
+        if self.data_seed is None:
+            return 1, 2, 20261
+        return self.data_seed, self.data_seed + 1, self.data_seed + 2
 
     @property
     def model_label(self) -> str:
@@ -55,6 +64,8 @@ class Workload:
     smoke_epochs: int  # the epoch limit of a smoke run when the job does not set one
     collate: Callable[[list[Any]], Any] | None = None
     num_workers: int = 0
+    # What free-level model code's build_model(...) is given (docs/runners.md, model_code contract).
+    model_kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 def require_data_root(context: Context, sub: str) -> Path:

@@ -21,8 +21,13 @@ EVAL_BATCH = 256
 
 def build(context: Context) -> Workload:
     if context.smoke:
-        train_set: Dataset = pattern_images(SMOKE_TRAIN, SMOKE_CLASSES, SMOKE_SIZE, seed=1)
-        eval_set: Dataset = pattern_images(SMOKE_EVAL, SMOKE_CLASSES, SMOKE_SIZE, seed=2)
+        train_seed, eval_seed, patterns = context.smoke_seeds()
+        train_set: Dataset = pattern_images(
+            SMOKE_TRAIN, SMOKE_CLASSES, SMOKE_SIZE, train_seed, pattern_seed=patterns
+        )
+        eval_set: Dataset = pattern_images(
+            SMOKE_EVAL, SMOKE_CLASSES, SMOKE_SIZE, eval_seed, pattern_seed=patterns
+        )
         classes, size, workers = SMOKE_CLASSES, SMOKE_SIZE, 0
     else:
         root = require_data_root(context, "imagenet")
@@ -39,15 +44,16 @@ def build(context: Context) -> Workload:
         make_model=make_model,
         train_set=train_set,
         eval_set=eval_set,
-        train_loss=_train_loss,
+        train_loss=train_loss,
         evaluate=_evaluate,
         flops_batch=lambda: (torch.randn(2, 3, size, size), torch.tensor([0, 1])),
         smoke_epochs=3,
         num_workers=workers,
+        model_kwargs={"num_classes": classes, "in_channels": 3},
     )
 
 
-def _train_loss(model: nn.Module, batch: Any, device: torch.device) -> tuple[torch.Tensor, int]:
+def train_loss(model: nn.Module, batch: Any, device: torch.device) -> tuple[torch.Tensor, int]:
     images, labels = batch[0].to(device, non_blocking=True), batch[1].to(device, non_blocking=True)
     return nn.functional.cross_entropy(model(images), labels), len(labels)
 

@@ -50,12 +50,13 @@ def build(context: Context) -> Workload:
         make_model=make_model,
         train_set=train_set,
         eval_set=eval_set,
-        train_loss=_train_loss,
+        train_loss=train_loss,
         evaluate=evaluate,
         flops_batch=lambda: collate([_flops_sample(shape), _flops_sample(shape)]),
         smoke_epochs=6,
         collate=collate,
         num_workers=0 if context.smoke else 4,
+        model_kwargs={"num_classes": shape.classes + 1, "in_channels": shape.channels},
     )
 
 
@@ -66,8 +67,9 @@ def _data(context: Context) -> tuple[Dataset, Dataset, Shape]:
         shape = Shape(
             channels, classes, SMOKE_SIZE, SMOKE_SIZE, [0.0] * channels, [1.0] * channels, not weather
         )
-        train = SyntheticBoxes(SMOKE_TRAIN, channels, SMOKE_SIZE, classes, seed=1)
-        return train, SyntheticBoxes(SMOKE_EVAL, channels, SMOKE_SIZE, classes, seed=2), shape
+        train_seed, eval_seed, _ = context.smoke_seeds()
+        train = SyntheticBoxes(SMOKE_TRAIN, channels, SMOKE_SIZE, classes, seed=train_seed)
+        return train, SyntheticBoxes(SMOKE_EVAL, channels, SMOKE_SIZE, classes, seed=eval_seed), shape
     if weather:
         root = require_data_root(context, "extreme-weather")
         train_w, eval_w = WeatherNpz(root / "train"), WeatherNpz(root / "val")
@@ -91,7 +93,7 @@ def _flops_sample(shape: Shape) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     return torch.randn(shape.channels, h, w), {"boxes": box, "labels": torch.tensor([1])}
 
 
-def _train_loss(model: nn.Module, batch: Any, device: torch.device) -> tuple[torch.Tensor, int]:
+def train_loss(model: nn.Module, batch: Any, device: torch.device) -> tuple[torch.Tensor, int]:
     images = [image.to(device, non_blocking=True) for image in batch[0]]
     targets = [
         {k: v.to(device, non_blocking=True) for k, v in t.items() if k != "difficult"} for t in batch[1]

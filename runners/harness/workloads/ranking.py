@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -36,7 +37,8 @@ class UserHistories(Dataset):
 
 def build(context: Context) -> Workload:
     if context.smoke:
-        data = synthetic(users=600, clusters=10, cluster_size=20, train_len=12, test_len=5, seed=1)
+        seed = context.smoke_seeds()[0]
+        data = synthetic(users=600, clusters=10, cluster_size=20, train_len=12, test_len=5, seed=seed)
     else:
         data = gowalla(require_data_root(context, "gowalla") / "loc-gowalla_totalCheckins.txt")
 
@@ -46,15 +48,6 @@ def build(context: Context) -> Workload:
             return build_model(num_users=data.num_users, num_items=data.num_items, sequence_length=L)
         return Caser(data.num_users, data.num_items, sequence_length=L)
 
-    def train_loss(model: nn.Module, batch: Any, device: torch.device) -> tuple[torch.Tensor, int]:
-        users, inputs, targets = (part.to(device, non_blocking=True) for part in batch)
-        # Uniform negatives, as Caser samples them; a rare clash with a positive is tolerated.
-        negatives = torch.randint(1, data.num_items + 1, (len(users), NEGATIVES), device=device)
-        scores = model(inputs, users, torch.cat([targets, negatives], 1))
-        positive, negative = scores[:, :T], scores[:, T:]
-        loss = -nn.functional.logsigmoid(positive).mean() - nn.functional.logsigmoid(-negative).mean()
-        return loss, len(users)
-
     def flops_batch() -> tuple[torch.Tensor, ...]:
         return torch.tensor([0, 1]), torch.ones(2, L, dtype=torch.int64), torch.ones(2, T, dtype=torch.int64)
 
@@ -63,11 +56,25 @@ def build(context: Context) -> Workload:
         make_model=make_model,
         train_set=windows(data, L, T),
         eval_set=UserHistories(data),
-        train_loss=train_loss,
+        train_loss=make_train_loss(data.num_items),
         evaluate=_evaluate,
         flops_batch=flops_batch,
         smoke_epochs=30,
+        model_kwargs={"num_users": data.num_users, "num_items": data.num_items, "sequence_length": L},
     )
+
+
+def make_train_loss(num_items: int) -> Callable[[nn.Module, Any, torch.device], tuple[torch.Tensor, int]]:
+    def train_loss(model: nn.Module, batch: Any, device: torch.device) -> tuple[torch.Tensor, int]:
+        users, inputs, targets = (part.to(device, non_blocking=True) for part in batch)
+        # Uniform negatives, as Caser samples them; a rare clash with a positive is tolerated.
+        negatives = torch.randint(1, num_items + 1, (len(users), NEGATIVES), device=device)
+        scores = model(inputs, users, torch.cat([targets, negatives], 1))
+        positive, negative = scores[:, :T], scores[:, T:]
+        loss = -nn.functional.logsigmoid(positive).mean() - nn.functional.logsigmoid(-negative).mean()
+        return loss, len(users)
+
+    return train_loss
 
 
 @torch.no_grad()
