@@ -225,3 +225,17 @@ def check_max_epochs(value: Any, benchmark: Benchmark, profile: str) -> list[str
         limit = f" up to {benchmark.epochs}" if benchmark.epochs is not None else ""
         return [f"max_epochs: must be a whole number of epochs{limit}"]
     return []
+
+
+def check_scale_values(nodes: Any, accelerators_per_node: Any) -> list[str]:
+    """A job's scale: a whole number of nodes (at least 1) and of accelerators per node (0: CPUs)."""
+    errors = []
+    if not positive_int(nodes):
+        errors.append(f"nodes: {nodes!r} is not a whole number of nodes (at least 1)")
+    if accelerators_per_node is not None and not (
+        isinstance(accelerators_per_node, int) and not isinstance(accelerators_per_node, bool)
+    ):
+        errors.append(f"accelerators_per_node: {accelerators_per_node!r} is not a whole number")
+    elif accelerators_per_node is not None and accelerators_per_node < 0:
+        errors.append("accelerators_per_node: must be 0 (CPU nodes) or more")
+    return errors

@@ -15,10 +15,9 @@ import torch.multiprocessing as mp
 
 from ranking.catalogue import Benchmark, Catalogue, get_catalogue
 
-from . import bundle, distributed, progress
+from . import bundle, cluster, distributed, progress
 from .config import JobConfig
 from .flops import per_sample_training_flops
-from .hardware import host_report, system_description
 from .hyperparameters import resolve_hyperparameters
 from .mllogging import RunLog
 from .registry import WORKLOADS
@@ -201,7 +200,7 @@ def _write_bundle(plan: Plan, workload: Workload, bundle_dir: Path, flops: float
             model=workload.model_label,
         ),
     )
-    system = system_description(host_report(), system_name=c.system_name, submitter=c.organization)
+    system = cluster.job_system_description(system_name=c.system_name, submitter=c.organization)
     bundle.write_json(bundle_dir / "system.json", system)
     bundle.write_json(bundle_dir / "hyperparameters.json", plan.hp)
     return bundle.pack(bundle_dir, bundle_dir.with_name(bundle_dir.name + ".tar.gz"))
