@@ -30,6 +30,8 @@ class Level(models.Model):
     hyperparameters_may_change = models.BooleanField()
     model_may_change = models.BooleanField()
     tunable_hyperparameters = models.JSONField(default=list)
+    # How the reference global batch size scales with accelerators (ranking/catalogue/scaling.py).
+    batch_scaling = models.CharField(max_length=16, default="fixed")
 
     class Meta:
         ordering = ["order"]
@@ -80,6 +82,8 @@ class Benchmark(models.Model):
     quality_cap = models.BooleanField(default=False)
     mllog_benchmark = models.CharField(max_length=64)
     reference_hyperparameters = models.JSONField(default=dict)
+    # The accelerators the reference global_batch_size is meant for.
+    reference_accelerators = models.PositiveIntegerField(default=1)
     catalogue_version = models.CharField(max_length=32)
 
     class Meta:

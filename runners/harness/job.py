@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 import time
@@ -14,6 +15,7 @@ import torch
 import torch.multiprocessing as mp
 
 from ranking.catalogue import Benchmark, Catalogue, get_catalogue
+from ranking.catalogue.scaling import SCALED_KEYS
 
 from . import bundle, cluster, distributed, progress
 from .config import JobConfig
@@ -91,6 +93,7 @@ def _execute(
     started = time.monotonic()
     world = distributed.init_world(kind, rank, world_size, rendezvous)
     try:
+        plan = _scaled(plan, world.world_size)
         _check_plan(plan, world, kind)
         workload = build_workload(_context(plan))
         epochs = _epoch_limit(plan, workload)
@@ -146,6 +149,18 @@ def _runs(
         if result.reason in (CANCELLED, TIME_LIMIT):
             break  # the runs not started are left out of the bundle
     return results
+
+
+def _scaled(plan: Plan, processes: int) -> Plan:
+    """The level's batch scaling (ranking/catalogue/scaling.py) for this many processes."""
+    level = get_catalogue().levels[plan.config.level]
+    scaled = plan.benchmark.reference_for(level, processes)
+    changes = {
+        key: scaled[key]
+        for key in SCALED_KEYS
+        if key in scaled and key not in plan.config.hyperparameters and scaled[key] != plan.hp.get(key)
+    }
+    return dataclasses.replace(plan, hp={**plan.hp, **changes}) if changes else plan
 
 
 def _check_plan(plan: Plan, world: distributed.World, kind: str) -> None:

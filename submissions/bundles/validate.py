@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ranking.catalogue import Catalogue, get_catalogue
+from ranking.catalogue.scaling import system_processes
 
 from .archive import read_archive
 from .documents import load_document, schema_properties
@@ -57,7 +58,10 @@ def _validate(report: BundleReport, data: bytes, filename: str, catalogue: Catal
     runs = _runs(files, _target(resolved, flops), report.hyperparameters or {}, limits)
     report.runs = [run.report for run in runs]
     report.findings += [f for run in runs for f in run.findings]
-    report.findings += check_runs(runs, report.profile or FULL, resolved, report.hyperparameters or {})
+    accelerators = system_processes(report.system)
+    report.findings += check_runs(
+        runs, report.profile or FULL, resolved, report.hyperparameters or {}, accelerators
+    )
 
 
 def _layout(files: dict[str, bytes]) -> list[Finding]:
