@@ -45,6 +45,8 @@ def test_it_keeps_a_pending_job_queued_with_slurms_reason(make_job, owner):
     page_client.force_login(owner)
     page = page_client.get(f"/runners/jobs/{job.pk}/").content.decode()
     assert "Waiting in Slurm's queue (job 4242, pending: Resources)." in page
+    shown = page_client.get(f"/api/v1/model-submissions/{job.pk}/").json()["scheduler"]
+    assert (shown["job_id"], shown["state"], shown["reason"]) == ("4242", "PENDING", "Resources")
 
 
 def test_it_starts_the_job_when_slurm_runs_it(make_job, owner, pool):

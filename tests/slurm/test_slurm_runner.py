@@ -122,11 +122,21 @@ def test_it_runs_a_two_node_job_to_awaiting_review(
     assert Job.objects.get(pk=job.pk).scheduler["exit_code"] == "0:0"
 
 
-def test_it_shows_slurms_pending_reason_and_cancels_with_scancel(slurm, slurm_runner, live_server, owner):
+def test_it_shows_slurms_pending_reason_and_cancels_with_scancel(
+    slurm, slurm_runner, live_server, owner, secrets_issued
+):
+    host, host_token, jobs_dir = slurm_runner
     token, _ = Token.objects.get_or_create(user=owner)
     # Far more epochs than the test waits for: it runs until it is cancelled.
     running = submit(live_server, owner, nodes=2, max_epochs=100_000)
     wait_for(lambda: Job.objects.get(pk=running.pk).progress.get("epoch"), 180, "the first job to train")
+    # While it runs, Slurm holds its script and environment: neither has a secret in it.
+    running_id = Job.objects.get(pk=running.pk).scheduler["job_id"]
+    script = slurm.run("scontrol", "write", "batch_script", running_id, "-")
+    assert "#SBATCH --nodes=2" in script
+    for needle in (secrets_issued[-1], host_token):
+        assert needle not in script
+        assert files_holding(slurm.dir, needle) == [] and files_holding(jobs_dir, needle) == []
     waiting = submit(live_server, owner, nodes=2, max_epochs=1)
 
     # Both nodes are taken: Slurm holds the second job, and says why.
