@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint browser tools sandbox clean
+.PHONY: setup run test lint browser tools sandbox slurm clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,12 +31,21 @@ tools:
 sandbox:
 	@command -v bwrap >/dev/null || (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null)
 
+# Debian's Slurm and munge run a two-node cluster on loopback for the Slurm runner tests
+# (scripts/slurm_cluster.py). Where they cannot be installed, those tests say why they did not
+# run; in CI (CI=true) that is an error.
+slurm:
+	@command -v slurmctld >/dev/null && command -v munged >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq slurm-wlm munge >/dev/null) || \
+	  { echo "make slurm: slurm-wlm and munge could not be installed; the Slurm runner tests will not run"; \
+	    test "$$CI" != true; }
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy benchcouncil ranking submissions runners scripts
 
-test: setup browser tools sandbox lint
+test: setup browser tools sandbox slurm lint
 	DJANGO_SETTINGS_MODULE=benchcouncil.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -130,6 +130,8 @@ def cmd_model_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "organization": args.organization,
         "pool": args.pool,
         "time_limit_s": args.time_limit,
+        "nodes": args.nodes,
+        "accelerators_per_node": args.accelerators_per_node,
     }
     request = models.model_request(
         Path(args.spec) if args.spec else None,
@@ -288,6 +290,10 @@ def _parser() -> argparse.ArgumentParser:
     model.add_argument("--hyperparameters", help="JSON object, or @file.json")
     model.add_argument("--model-code", help="a Python file with the model (free level)")
     model.add_argument("--time-limit", type=int, help="seconds the job may run")
+    model.add_argument("--nodes", type=int, help="nodes to run on (within what the pool offers)")
+    model.add_argument(
+        "--accelerators-per-node", type=int, help="accelerators on each node (default: all; 0 on CPU nodes)"
+    )
     model.add_argument("--wait", action="store_true", help="follow the job, then its submission")
     model.set_defaults(handler=cmd_model_submit)
 

@@ -30,6 +30,8 @@ class Level(models.Model):
     hyperparameters_may_change = models.BooleanField()
     model_may_change = models.BooleanField()
     tunable_hyperparameters = models.JSONField(default=list)
+    # How the reference global batch size scales with accelerators (ranking/catalogue/scaling.py).
+    batch_scaling = models.CharField(max_length=16, default="fixed")
 
     class Meta:
         ordering = ["order"]
@@ -83,6 +85,8 @@ class Benchmark(models.Model):
     # Where published entries ranked on fewer runs than required stand: "with_others" or
     # "after_others" (ranking.catalogue.REPORTED_RESULTS).
     reported_results = models.CharField(max_length=16, default="with_others")
+    # The accelerators the reference global_batch_size is meant for.
+    reference_accelerators = models.PositiveIntegerField(default=1)
     catalogue_version = models.CharField(max_length=32)
 
     class Meta:

@@ -17,6 +17,7 @@ class LevelSerializer(serializers.ModelSerializer):
             "hyperparameters_may_change",
             "model_may_change",
             "tunable_hyperparameters",
+            "batch_scaling",
         ]
 
 
@@ -54,6 +55,7 @@ class BenchmarkSerializer(serializers.ModelSerializer):
             "quality_cap",
             "mllog_benchmark",
             "reference_hyperparameters",
+            "reference_accelerators",
             "catalogue_version",
             "levels",
         ]

@@ -98,6 +98,7 @@ class JobOutput(serializers.ModelSerializer):
             "pool",
             "attempt",
             "config",
+            "scheduler",
             "progress",
             "log_tail",
             "failure_reason",
@@ -137,6 +138,8 @@ class ModelSubmissionCreateApi(APIView):
         pool = serializers.SlugField(required=False, allow_blank=True)
         time_limit_s = serializers.IntegerField(required=False, min_value=1)
         max_epochs = serializers.IntegerField(required=False, min_value=1)
+        nodes = serializers.IntegerField(required=False, min_value=1)
+        accelerators_per_node = serializers.IntegerField(required=False, min_value=0)
 
     @extend_schema(
         summary="Queue a model submission",

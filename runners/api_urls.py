@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, api_scheduler
 
 urlpatterns = [
     path("model-submissions/", api.ModelSubmissionCreateApi.as_view(), name="api-model-submissions"),
@@ -19,4 +19,9 @@ urlpatterns = [
     path("runner/jobs/<uuid:job_id>/progress/", api.JobProgressApi.as_view(), name="api-runner-progress"),
     path("runner/jobs/<uuid:job_id>/bundle/", api.JobBundleApi.as_view(), name="api-runner-bundle"),
     path("runner/jobs/<uuid:job_id>/failure/", api.JobFailureApi.as_view(), name="api-runner-failure"),
+    path(
+        "runner/jobs/<uuid:job_id>/scheduler/",
+        api_scheduler.JobSchedulerApi.as_view(),
+        name="api-runner-scheduler",
+    ),
 ]

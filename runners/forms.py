@@ -42,6 +42,15 @@ class ModelSubmissionForm(forms.Form):
     )
     organization = forms.ChoiceField(required=False)
     time_limit_s = forms.IntegerField(required=False, min_value=1, label="Time limit (s)")
+    nodes = forms.IntegerField(
+        required=False, min_value=1, initial=1, help_text="How many nodes, within what the pool offers."
+    )
+    accelerators_per_node = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Accelerators per node",
+        help_text="Leave empty for every accelerator of each node; 0 on CPU nodes.",
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

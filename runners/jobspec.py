@@ -266,3 +266,17 @@ def expected_model(config: dict[str, Any], benchmark: Benchmark) -> str | None:
     if workload is None:
         return None
     return workload.smoke_model if config.get("profile", SMOKE) == SMOKE else workload.reference_model
+
+
+def check_scale_values(nodes: Any, accelerators_per_node: Any) -> list[str]:
+    """A job's scale: a whole number of nodes (at least 1) and of accelerators per node (0: CPUs)."""
+    errors = []
+    if not positive_int(nodes):
+        errors.append(f"nodes: {nodes!r} is not a whole number of nodes (at least 1)")
+    if accelerators_per_node is not None and not (
+        isinstance(accelerators_per_node, int) and not isinstance(accelerators_per_node, bool)
+    ):
+        errors.append(f"accelerators_per_node: {accelerators_per_node!r} is not a whole number")
+    elif accelerators_per_node is not None and accelerators_per_node < 0:
+        errors.append("accelerators_per_node: must be 0 (CPU nodes) or more")
+    return errors

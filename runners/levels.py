@@ -22,6 +22,7 @@ from .jobspec import (
     check_level,
     check_max_epochs,
     check_profile,
+    check_scale_values,
     positive_int,
     resolve_level,
 )
@@ -42,6 +43,8 @@ class JobSpec:
     model_code: str = ""
     model_code_name: str = ""
     max_epochs: int | None = None
+    nodes: int = 1
+    accelerators_per_node: int | None = None  # None: every accelerator of each node the host gives
 
     def harness_config(self, *, organization_name: str) -> dict[str, Any]:
         """The configuration the runner's harness gets (model code travels beside it)."""
@@ -59,6 +62,9 @@ class JobSpec:
             config["model"] = self.model
         if self.max_epochs is not None:
             config["max_epochs"] = self.max_epochs
+        config["nodes"] = self.nodes
+        if self.accelerators_per_node is not None:
+            config["accelerators_per_node"] = self.accelerators_per_node
         return config
 
 
@@ -99,6 +105,7 @@ def check_job_request(
     time_limit_s = _time_limit(check)
     max_epochs = raw.get("max_epochs") if raw.get("max_epochs") != "" else None
     check.errors += check_max_epochs(max_epochs, benchmark, profile)
+    nodes, per_node = _scale(check)
     if check.errors:
         return None, check.errors
     return (
@@ -114,6 +121,8 @@ def check_job_request(
             model_code=code,
             model_code_name=str(raw.get("model_code_name") or ("model.py" if code else "")),
             max_epochs=max_epochs,
+            nodes=nodes,
+            accelerators_per_node=per_node,
         ),
         [],
     )
@@ -168,3 +177,13 @@ def _time_limit(check: _Check) -> int:
         )
         return 0
     return int(value)
+
+
+def _scale(check: _Check) -> tuple[int, int | None]:
+    """Nodes x accelerators per node; whether the pool offers them is runners.capacity's check."""
+    nodes, per_node = check.raw.get("nodes"), check.raw.get("accelerators_per_node")
+    nodes = 1 if nodes in (None, "") else nodes
+    per_node = None if per_node in (None, "") else per_node
+    problems = check_scale_values(nodes, per_node)
+    check.errors += problems
+    return (nodes, per_node) if not problems else (1, None)

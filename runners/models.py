@@ -74,6 +74,9 @@ class Job(models.Model):
         RunnerHost, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
 
+    # What a cluster's scheduler says of the job (Slurm: job id, state, pending reason, exit
+    # code), as the runner on its login node last reported it (runners/scheduler.py).
+    scheduler = models.JSONField(default=dict, blank=True)
     progress = models.JSONField(default=dict, blank=True)
     log_tail = models.TextField(blank=True)
     failure_reason = models.TextField(blank=True)

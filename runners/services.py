@@ -339,12 +339,15 @@ def job_sweep_lost(*, now: Any = None) -> list[Job]:
 def _job_mark_lost(*, job: Job, now: Any) -> Job:
     quiet_s = int((now - job.last_heartbeat_at).total_seconds())
     host = f"host {job.host.name}" if job.host else "its host"
-    job_transition(
+    return job_mark_lost(
         job=job,
-        to=JobStatus.LOST,
-        actor=None,
         reason=f"No heartbeat from {host} for {quiet_s} s (limit {settings.RUNNER_HEARTBEAT_TIMEOUT_S} s).",
     )
+
+
+def job_mark_lost(*, job: Job, reason: str) -> Job:
+    """The job's host (or its cluster's scheduler) lost it: lost, and re-queued once."""
+    job_transition(job=job, to=JobStatus.LOST, actor=None, reason=reason)
     if job.attempt >= settings.RUNNER_MAX_ATTEMPTS:
         logger.warning("job %s lost on attempt %s; not re-queued", job.pk, job.attempt)
         return job
@@ -365,6 +368,7 @@ def _job_mark_lost(*, job: Job, now: Any) -> Job:
                 "finished_at": None,
                 "last_heartbeat_at": None,
                 "progress": {},
+                "scheduler": {},
             },
         )
         transaction.on_commit(lambda: job_enqueue(job=job, secret=secret))
@@ -389,6 +393,7 @@ __all__ = [
     "job_fail",
     "job_heartbeat",
     "job_host_refusal",
+    "job_mark_lost",
     "job_record_progress",
     "job_sweep_lost",
     "job_transition",

@@ -5,6 +5,7 @@ Shared by the web form and POST /api/v1/model-submissions/.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from ranking.catalogue import get_catalogue
 from submissions.models import Organization
 from submissions.selectors import user_organizations
 
+from .capacity import check_scale, pool_capacity
 from .levels import check_job_request
 from .models import Job
 from .reproduction import job_limits
@@ -29,6 +31,8 @@ REQUEST_KEYS = (
     "model",
     "time_limit_s",
     "max_epochs",
+    "nodes",
+    "accelerators_per_node",
 )
 
 
@@ -51,6 +55,14 @@ def model_submission_create(*, user: User, data: dict[str, Any]) -> Job:
         errors.append("pool: only staff choose a runner pool; leave it out to use the default pool")
     spec, level_errors = check_job_request(raw, get_catalogue(), limits=job_limits())
     errors += level_errors
+    if spec is not None:
+        capacity = pool_capacity(pool or settings.RUNNER_DEFAULT_POOL)
+        errors += check_scale(
+            spec.nodes, spec.accelerators_per_node, capacity, pool or settings.RUNNER_DEFAULT_POOL
+        )
+        if capacity is not None and spec.accelerators_per_node is None:
+            # The job records the scale it runs at: the pool's accelerators per node.
+            spec = dataclasses.replace(spec, accelerators_per_node=capacity.accelerators_per_node)
     if errors or spec is None:
         raise ModelSubmissionError(errors)
     return job_create(owner=user, spec=spec, organization=organization, pool=pool)

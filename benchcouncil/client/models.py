@@ -26,6 +26,8 @@ JOB_FIELDS = (
     "organization",
     "pool",
     "time_limit_s",
+    "nodes",
+    "accelerators_per_node",
 )
 
 

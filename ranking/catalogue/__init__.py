@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .scaling import BATCH_SCALINGS, FIXED, scaled_reference
+
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
 
 VALID_FLOPS = "valid_flops"
@@ -43,6 +45,8 @@ class Level:
     tunable_hyperparameters: tuple[str, ...]
     description: str
     missing_seed: str = "error"
+    # How the fixed reference global batch size scales with accelerators (scaling.py).
+    batch_scaling: str = "fixed"
 
     def may_tune(self, key: str) -> bool:
         return "*" in self.tunable_hyperparameters or key in self.tunable_hyperparameters
@@ -72,10 +76,18 @@ class Benchmark:
     vflops_exponent: float | None = None
     epochs: int | None = None
     reported_results: str = "with_others"
+    # The accelerators the reference global_batch_size is meant for (scaling.py).
+    reference_accelerators: int = 1
 
     @property
     def key(self) -> str:
         return f"{self.suite}/{self.slug}"
+
+    def reference_for(self, level: Level, accelerators: int) -> dict[str, Any]:
+        """The reference hyper-parameters on `accelerators`, under the level's batch scaling."""
+        return scaled_reference(
+            self.reference_hyperparameters, level.batch_scaling, self.reference_accelerators, accelerators
+        )
 
 
 @dataclass(frozen=True)
@@ -121,7 +133,16 @@ def _level(slug: str, raw: dict[str, Any]) -> Level:
         tunable_hyperparameters=tuple(raw["tunable_hyperparameters"]),
         description=raw["description"],
         missing_seed=missing_seed,
+        batch_scaling=_batch_scaling(slug, raw.get("batch_scaling", FIXED)),
     )
+
+
+def _batch_scaling(slug: str, value: str) -> str:
+    if value not in BATCH_SCALINGS:
+        raise CatalogueError(
+            f"level {slug}: batch_scaling must be one of {list(BATCH_SCALINGS)}, not {value!r}"
+        )
+    return value
 
 
 def _benchmark(suite: str, slug: str, raw: dict[str, Any]) -> Benchmark:
@@ -137,6 +158,13 @@ def _benchmark(suite: str, slug: str, raw: dict[str, Any]) -> Benchmark:
         raise CatalogueError(f"{benchmark.key}: reported_results must be one of {REPORTED_RESULTS}")
     if benchmark.required_runs < 1:
         raise CatalogueError(f"{benchmark.key}: required_runs must be at least 1")
+    batch = benchmark.reference_hyperparameters.get("global_batch_size")
+    if benchmark.reference_accelerators < 1 or (
+        isinstance(batch, int) and batch % benchmark.reference_accelerators
+    ):
+        raise CatalogueError(
+            f"{benchmark.key}: reference_accelerators must be at least 1 and divide global_batch_size"
+        )
     return benchmark
 
 

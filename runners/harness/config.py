@@ -17,6 +17,7 @@ from runners.jobspec import (
     check_level,
     check_max_epochs,
     check_profile,
+    check_scale_values,
     positive_int,
     resolve_level,
     run_seeds,
@@ -48,6 +49,10 @@ class JobConfig:
     availability: str = "available"
     system_name: str | None = None
     base_seed: int = 1
+    # The scale the job asked for: the launcher (Slurm) allocates it; a single host runs on
+    # all its accelerators.
+    nodes: int = 1
+    accelerators_per_node: int | None = None
 
     def run_count(self, benchmark: Benchmark) -> int:
         if self.seeds is not None:
@@ -101,6 +106,7 @@ def _check_scalars(raw: dict[str, Any], benchmark: Benchmark) -> list[str]:
         errors.append(f"device must be one of {list(DEVICES)}, not {raw.get('device')!r}")
     errors += _check_runs(raw, benchmark, profile)
     errors += check_max_epochs(raw.get("max_epochs"), benchmark, profile)
+    errors += check_scale_values(raw.get("nodes", 1), raw.get("accelerators_per_node"))
     limit = raw.get("time_limit_s", DEFAULT_TIME_LIMIT_S)
     if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
         errors.append("time_limit_s must be a positive number of seconds")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import secrets
@@ -16,11 +17,11 @@ import torch
 import torch.multiprocessing as mp
 
 from ranking.catalogue import Benchmark, Catalogue, get_catalogue
+from ranking.catalogue.scaling import SCALED_KEYS
 
-from . import bundle, distributed, progress
+from . import bundle, cluster, distributed, progress
 from .config import JobConfig
 from .flops import per_sample_training_flops
-from .hardware import host_report, system_description
 from .hyperparameters import resolve_hyperparameters
 from .mllogging import RunLog
 from .registry import WORKLOADS
@@ -94,6 +95,7 @@ def _execute(
     started = time.monotonic()
     world = distributed.init_world(kind, rank, world_size, rendezvous)
     try:
+        plan = _scaled(plan, world.world_size)
         _check_plan(plan, world, kind)
         workload = build_workload(_context(plan))
         epochs = _epoch_limit(plan, workload)
@@ -210,6 +212,18 @@ def _runs(
     return results
 
 
+def _scaled(plan: Plan, processes: int) -> Plan:
+    """The level's batch scaling (ranking/catalogue/scaling.py) for this many processes."""
+    level = get_catalogue().levels[plan.config.level]
+    scaled = plan.benchmark.reference_for(level, processes)
+    changes = {
+        key: scaled[key]
+        for key in SCALED_KEYS
+        if key in scaled and key not in plan.config.hyperparameters and scaled[key] != plan.hp.get(key)
+    }
+    return dataclasses.replace(plan, hp={**plan.hp, **changes}) if changes else plan
+
+
 def _check_plan(plan: Plan, world: distributed.World, kind: str) -> None:
     batch = plan.hp["global_batch_size"]
     if batch % world.world_size:
@@ -263,7 +277,7 @@ def _write_bundle(plan: Plan, workload: Workload, bundle_dir: Path, flops: float
             model_code_sha256=_digest(c.model_code),
         ),
     )
-    system = system_description(host_report(), system_name=c.system_name, submitter=c.organization)
+    system = cluster.job_system_description(system_name=c.system_name, submitter=c.organization)
     bundle.write_json(bundle_dir / "system.json", system)
     bundle.write_json(bundle_dir / "hyperparameters.json", plan.hp)
     return bundle.pack(bundle_dir, bundle_dir.with_name(bundle_dir.name + ".tar.gz"))

@@ -14,10 +14,13 @@ from celery import Celery
 from celery.signals import worker_ready
 
 from .config import RunnerConfig
+from .slurm_config import SlurmConfig
 
 logger = logging.getLogger(__name__)
 
 config = RunnerConfig.from_env()
+# Set on a Slurm cluster's login node (RUNNER_LAUNCHER=slurm): jobs go to Slurm, not to this host.
+slurm_config = SlurmConfig.from_env(config.work_dir)
 
 app = Celery("benchcouncil-runner", include=["runners.worker.tasks"])
 app.conf.update(

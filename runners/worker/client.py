@@ -145,6 +145,10 @@ class JobClient(_Client):
         answer = self.post_json(self._path("progress"), {"progress": progress, "log_tail": log_tail})
         return self._check(answer, 200, 409)
 
+    def scheduler(self, report: dict[str, Any]) -> dict[str, Any]:
+        """What the cluster's scheduler says of the job; the answer as heartbeat's."""
+        return self._check(self.post_json(self._path("scheduler"), report), 200)
+
     def upload_bundle(self, bundle: Path) -> dict[str, Any]:
         return self._check(self.post_file(self._path("bundle"), "bundle", bundle), 200, 201)
 

@@ -11,6 +11,7 @@ import threading
 import time
 from typing import Any
 
+from . import celery as runner_celery
 from .client import HostClient
 from .config import RunnerConfig
 
@@ -37,6 +38,10 @@ def host_report_send(config: RunnerConfig) -> dict[str, Any] | None:
     from runners.harness import host_report, system_description
 
     report = {**host_report(), "sandbox": sandbox}
+    if runner_celery.slurm_config is not None:
+        from .slurm_host import slurm_report
+
+        report["slurm"] = slurm_report(runner_celery.slurm_config)
     description = system_description(report)
     client = HostClient(config.service_url, config.host_token)
     answer = client.report(report, description)

@@ -11,8 +11,9 @@ import contextlib
 import logging
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 
@@ -23,6 +24,9 @@ from .celery import app
 from .client import JobClient, JobRevoked, ServiceError
 from .config import RunnerConfig
 from .reporter import JobReporter
+
+if TYPE_CHECKING:
+    from runners.harness import JobConfig
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +46,8 @@ def execute_job(
     model_code: dict[str, str] | None = None,
 ) -> str:
     client = JobClient(service_url, job_id, secret, host_token=_runner_config().host_token)
+    if runner_celery.slurm_config is not None:
+        return _run_on_slurm(self, client, attempt, config, secret, model_code)
     try:
         first = client.heartbeat()
     except JobRevoked:
@@ -63,13 +69,41 @@ def execute_job(
         return "unreachable"
 
 
+def _run_on_slurm(
+    task: Any,
+    client: JobClient,
+    attempt: int,
+    config: dict[str, Any],
+    secret: str,
+    model_code: dict[str, str] | None,
+) -> str:
+    from .slurm_runner import run_on_slurm
+
+    assert runner_celery.slurm_config is not None
+    try:
+        return run_on_slurm(
+            client=client,
+            attempt=attempt,
+            config=config,
+            secret=secret,
+            model_code=model_code,
+            settings=_runner_config(),
+            slurm_config=runner_celery.slurm_config,
+        )
+    except JobRevoked:
+        logger.info("job %s attempt %s is no longer current; skipped", client.job_id, attempt)
+        return "revoked"
+    except ServiceError as exc:
+        raise task.retry(exc=exc, countdown=30, max_retries=20) from exc
+
+
 def _runner_config() -> RunnerConfig:
     # Looked up at call time, so that one assignment (a test's) changes it everywhere.
     return runner_celery.config
 
 
 def _run(client: JobClient, job_config: dict[str, Any], model_code: dict[str, str] | None) -> str:
-    from runners.harness import run_job, validate_config
+    from runners.harness import validate_config
 
     settings = _runner_config()
     settings.work_dir.mkdir(parents=True, exist_ok=True)
@@ -81,36 +115,52 @@ def _run(client: JobClient, job_config: dict[str, Any], model_code: dict[str, st
         if checked is None:
             client.fail("The runner's harness refused the configuration: " + "; ".join(errors))
             return "failed"
-        with JobReporter(client, settings.heartbeat_interval_s) as reporter:
-            try:
-                bundle = run_job(
-                    checked,
-                    Path(scratch) / "out",
-                    on_progress=reporter.on_progress,
-                    should_stop=reporter.should_stop,
-                )
-            except SoftTimeLimitExceeded:
-                return _failed(
-                    client, reporter, f"Time limit exceeded ({checked.time_limit_s:.0f} s and grace)."
-                )
-            except Exception as exc:  # noqa: BLE001 - any harness error is the job's failure, reported
-                logger.exception("job %s failed", client.job_id)
-                return _failed(client, reporter, f"{type(exc).__name__}: {exc}")
-        if reporter.should_stop():
-            # Cancelled (or re-queued) while it ran: whatever the harness produced is not wanted.
-            return "cancelled"
-        if reporter.state not in (None, FINISHED):
-            # Timed out, or fewer runs than the catalogue requires: no result to review.
-            limit = f" (time limit {checked.time_limit_s:.0f} s)" if reporter.state == TIMED_OUT else ""
-            return _failed(client, reporter, f"The harness stopped the job: {reporter.state}{limit}.")
-        reporter.flush()
-        answer = client.upload_bundle(Path(bundle))
-        logger.info("job %s: bundle uploaded as submission %s", client.job_id, answer.get("submission"))
-        return "finished"
+        return run_and_report(client, checked, Path(scratch) / "out", settings.heartbeat_interval_s)
 
 
-def _failed(client: JobClient, reporter: JobReporter, reason: str) -> str:
-    if reporter.should_stop():
+def run_and_report(
+    client: JobClient,
+    checked: JobConfig,
+    out_dir: Path,
+    heartbeat_interval_s: float,
+    stopped_here: Callable[[], bool] = lambda: False,
+) -> str:
+    """Run the harness with heartbeats and progress to the service, then upload its bundle.
+
+    `stopped_here`: a stop asked for on this machine (a signal from a scheduler), which the
+    scheduler's own report explains: nothing is reported for it here.
+    """
+    from runners.harness import run_job
+
+    with JobReporter(client, heartbeat_interval_s) as reporter:
+
+        def stop() -> bool:
+            return reporter.should_stop() or stopped_here()
+
+        try:
+            bundle = run_job(checked, out_dir, on_progress=reporter.on_progress, should_stop=stop)
+        except SoftTimeLimitExceeded:
+            return _failed(
+                client, reporter, f"Time limit exceeded ({checked.time_limit_s:.0f} s and grace).", stop
+            )
+        except Exception as exc:  # noqa: BLE001 - any harness error is the job's failure, reported
+            logger.exception("job %s failed", client.job_id)
+            return _failed(client, reporter, f"{type(exc).__name__}: {exc}", stop)
+    if stop():
+        # Cancelled (or re-queued) while it ran: whatever the harness produced is not wanted.
+        return "cancelled"
+    if reporter.state not in (None, FINISHED):
+        # Timed out, or fewer runs than the catalogue requires: no result to review.
+        limit = f" (time limit {checked.time_limit_s:.0f} s)" if reporter.state == TIMED_OUT else ""
+        return _failed(client, reporter, f"The harness stopped the job: {reporter.state}{limit}.", stop)
+    reporter.flush()
+    answer = client.upload_bundle(Path(bundle))
+    logger.info("job %s: bundle uploaded as submission %s", client.job_id, answer.get("submission"))
+    return "finished"
+
+
+def _failed(client: JobClient, reporter: JobReporter, reason: str, stop: Callable[[], bool]) -> str:
+    if stop():
         return "cancelled"
     with contextlib.suppress(ServiceError):  # the failure report matters more than the last progress
         reporter.flush()

@@ -76,8 +76,13 @@ def per_sample_flops(manifest: dict[str, Any], resolved: Resolved) -> tuple[floa
 
 
 def check_runs(
-    runs: list[RunFacts], profile: str, resolved: Resolved, file_hyperparameters: dict[str, Any]
+    runs: list[RunFacts],
+    profile: str,
+    resolved: Resolved,
+    file_hyperparameters: dict[str, Any],
+    accelerators: int = 1,
 ) -> list[Finding]:
+    """`accelerators`: the system's (ranking/catalogue/scaling.py), for the level's batch scaling."""
     findings = _seeds(runs)
     benchmark, level = resolved.benchmark, resolved.level
     if benchmark is None:
@@ -93,7 +98,7 @@ def check_runs(
         findings += _epochs(run, benchmark)
         findings += _convergence(run, benchmark)
         findings += _agreement(run, file_hyperparameters)
-        findings += _hyperparameters(run, benchmark, level) if level is not None else []
+        findings += _hyperparameters(run, benchmark, level, accelerators) if level is not None else []
     return findings
 
 
@@ -194,10 +199,10 @@ def _agreement(run: RunFacts, file_hyperparameters: dict[str, Any]) -> list[Find
     ]
 
 
-def _hyperparameters(run: RunFacts, benchmark: Benchmark, level: Level) -> list[Finding]:
+def _hyperparameters(run: RunFacts, benchmark: Benchmark, level: Level, accelerators: int) -> list[Finding]:
     findings = []
     stated = run.report.hyperparameters
-    for key, reference in sorted(benchmark.reference_hyperparameters.items()):
+    for key, reference in sorted(benchmark.reference_for(level, accelerators).items()):
         if level.may_tune(key):
             continue
         name = run.report.log_name

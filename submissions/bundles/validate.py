@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from ranking.catalogue import Catalogue, get_catalogue
+from ranking.catalogue.scaling import system_processes
 
 from .archive import ArchiveContents, read_archive, read_members
 from .curve import MAX_CURVE_POINTS
@@ -115,7 +116,10 @@ def _validate(report: BundleReport, bundle: _Bundle) -> None:
     report.runs = [run.report for run in runs]
     sink.extend(missing_seeds(identities, resolved.level))
     sink.extend(duplicate_runs(identities))
-    sink.extend(check_runs(runs, report.profile or FULL, resolved, report.hyperparameters or {}))
+    accelerators = system_processes(report.system)
+    sink.extend(
+        check_runs(runs, report.profile or FULL, resolved, report.hyperparameters or {}, accelerators)
+    )
 
 
 def _document(

@@ -78,3 +78,34 @@ def test_it_exits_2_when_the_spec_file_has_unknown_keys(cli, tmp_path):
     result = cli("model-submit", str(spec))
     assert result.code == 2
     assert "unknown keys gpus" in result.err
+
+
+def test_it_asks_for_a_scale_within_what_the_pool_offers(cli, own_pool):
+    from runners.models import RunnerHost
+
+    RunnerHost.objects.create(
+        name="login-1",
+        pool=own_pool,
+        token_hash="x" * 64,
+        hardware_report={"gpu_count": 0, "slurm": {"max_nodes": 4, "accelerators_per_node": 8}},
+    )
+    args = (
+        "model-submit",
+        "--suite",
+        "aibench-training",
+        "--benchmark",
+        "learning-to-rank",
+        "--level",
+        "hardware",
+    )
+
+    result = cli(*args, "--nodes", "4", "--accelerators-per-node", "2", "--json")
+    too_many = cli(*args, "--nodes", "5")
+
+    assert result.code == 0, result.err
+    job = Job.objects.get()
+    assert (job.config["nodes"], job.config["accelerators_per_node"]) == (4, 2)
+    assert too_many.code == 1
+    assert (
+        f"nodes: 5 asked for; pool {own_pool} offers at most 4 nodes with 8 accelerators each" in too_many.err
+    )

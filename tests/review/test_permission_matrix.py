@@ -181,6 +181,7 @@ MATRIX: dict[str, Case] = {
     "api-runner-progress": Case((401, 401, 401, 401, 401, 401), "post", _job()),
     "api-runner-bundle": Case((401, 401, 401, 401, 401, 401), "post", _job()),
     "api-runner-failure": Case((401, 401, 401, 401, 401, 401), "post", _job()),
+    "api-runner-scheduler": Case((401, 401, 401, 401, 401, 401), "post", _job()),
 }
 
 
