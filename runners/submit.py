@@ -55,6 +55,8 @@ def model_submission_create(*, user: User, data: dict[str, Any]) -> Job:
         errors.append("pool: only staff choose a runner pool; leave it out to use the default pool")
     spec, level_errors = check_job_request(raw, get_catalogue(), limits=job_limits())
     errors += level_errors
+    if spec is not None and code:
+        errors += _model_code_scale(spec.nodes, spec.accelerators_per_node)
     if spec is not None:
         capacity = pool_capacity(pool or settings.RUNNER_DEFAULT_POOL)
         errors += check_scale(
@@ -66,6 +68,22 @@ def model_submission_create(*, user: User, data: dict[str, Any]) -> Job:
     if errors or spec is None:
         raise ModelSubmissionError(errors)
     return job_create(owner=user, spec=spec, organization=organization, pool=pool)
+
+
+def _model_code_scale(nodes: int, accelerators_per_node: int | None) -> list[str]:
+    """Submitted model code trains in one sandboxed process (docs/runners.md, "Isolation")."""
+    errors = []
+    if nodes > 1:
+        errors.append(
+            f"nodes: {nodes} asked for; submitted model code runs in one sandboxed process on one "
+            "node (the catalogue's models run on several)"
+        )
+    if accelerators_per_node is not None and accelerators_per_node > 1:
+        errors.append(
+            f"accelerators_per_node: {accelerators_per_node} asked for; submitted model code trains "
+            "on one accelerator or on the CPU"
+        )
+    return errors
 
 
 def _model_code(data: dict[str, Any], errors: list[str]) -> tuple[str, str]:

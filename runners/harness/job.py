@@ -67,6 +67,9 @@ def run_job(
     plan = Plan(config, benchmark, resolve_hyperparameters(benchmark, config.hyperparameters), out_dir)
     kind = distributed.resolve_device(config.device)
     if config.model_code:
+        if distributed.launched_by_torchrun() and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            # Each rank would train the whole job alone while the bundle claimed them all.
+            raise ValueError("submitted model code runs in one sandboxed process, not across ranks")
         return _execute_supervised(plan, kind, on_progress, stop, echo_mllog)
     with tempfile.TemporaryDirectory(prefix="harness-") as scratch:
         rendezvous = Path(scratch) / "rendezvous"

@@ -1,7 +1,8 @@
 """A Slurm job's folder on the shared file system: its description, secret, model code and script.
 
 The folder (mode 0700) holds job.json (what every node needs: the service URL, the harness
-configuration, the scale), secret (mode 0600: rank 0 alone reads it to report and upload),
+configuration, the scale), secret (mode 0600: the job's secret and the runner host's token,
+which rank 0 alone reads to report and upload),
 model_code/ (free level), and sbatch.sh, made from the template. The secret is never put in
 the script or the job's environment, both of which Slurm stores and shows (`scontrol show job
 -dd`, `scontrol write batch_script`).
@@ -49,8 +50,10 @@ class JobFiles:
         data: dict[str, Any] = json.loads(self.spec.read_text(encoding="utf-8"))
         return data
 
-    def read_secret(self) -> str:
-        return self.secret.read_text(encoding="utf-8").strip()
+    def read_secret(self) -> tuple[str, str]:
+        """The job's secret and the runner host's token (the service takes uploads with both)."""
+        data = json.loads(self.secret.read_text(encoding="utf-8"))
+        return str(data["job_secret"]), str(data["host_token"])
 
     def forget_secret(self) -> None:
         self.secret.unlink(missing_ok=True)
@@ -70,6 +73,7 @@ def job_files_prepare(
     attempt: int,
     config: dict[str, Any],
     secret: str,
+    host_token: str,
     service_url: str,
     heartbeat_interval_s: float,
     model_code: dict[str, str] | None,
@@ -83,7 +87,7 @@ def job_files_prepare(
     if model_code:
         config["model_code"] = str(_write_model_code(files.dir, model_code))
     nodes, per_node = job_scale(config, slurm)
-    _write_private(files.secret, secret)
+    _write_private(files.secret, json.dumps({"job_secret": secret, "host_token": host_token}))
     spec = {
         "job_id": job_id,
         "attempt": attempt,

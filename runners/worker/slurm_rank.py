@@ -1,6 +1,6 @@
 """One rank of a job on a Slurm allocation, as torchrun starts it on every node.
 
-Rank 0 is the job's voice: it reads the job's secret (and deletes the file), heart-beats,
+Rank 0 is the job's voice: it reads the job's secret and host token (and deletes the file), heart-beats,
 posts progress and the log tail, and uploads the one bundle the harness writes, exactly as a
 single host does (runners.worker.tasks.run_and_report). The other ranks only train. A SIGTERM
 (scancel, Slurm's time limit) stops every rank at the next step; the runner on the login node
@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         run_job(checked, files.dir / "out", should_stop=stopping)
         return 0
-    client = JobClient(spec["service_url"], spec["job_id"], files.read_secret())
+    secret, host_token = files.read_secret()
+    client = JobClient(spec["service_url"], spec["job_id"], secret, host_token=host_token)
     files.forget_secret()  # in this process's memory only from here on
     if checked is None:
         client.fail("The runner's harness refused the configuration: " + "; ".join(errors))

@@ -57,6 +57,7 @@ def run_on_slurm(
             attempt=attempt,
             config=config,
             secret=secret,
+            host_token=client.host_token,
             service_url=client.base_url,
             heartbeat_interval_s=settings.heartbeat_interval_s,
             model_code=model_code,

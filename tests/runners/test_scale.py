@@ -127,3 +127,23 @@ def test_it_asks_for_the_scale_in_the_form(owner, default_pool, client):
     assert 'name="nodes"' in page and 'name="accelerators_per_node"' in page
     assert answer.status_code == 302, answer.content.decode()[-2000:]
     assert (Job.objects.get().config["nodes"], Job.objects.get().config["accelerators_per_node"]) == (3, 2)
+
+
+def test_it_runs_submitted_model_code_on_one_node_only(owner, default_pool):
+    slurm_host(default_pool, max_nodes=4, gpus=8)
+    code = "def build_model(num_classes):\n    raise NotImplementedError\n"
+    request = {"suite": "hpc-ai500", "benchmark": "image-classification", "level": "free"}
+
+    answer = api_as(owner).post(
+        "/api/v1/model-submissions/",
+        {**request, "model_code": code, "nodes": 2, "accelerators_per_node": 4},
+        format="json",
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == [
+        "nodes: 2 asked for; submitted model code runs in one sandboxed process on one node "
+        "(the catalogue's models run on several)",
+        "accelerators_per_node: 4 asked for; submitted model code trains on one accelerator or on the CPU",
+    ]
+    assert not Job.objects.exists()

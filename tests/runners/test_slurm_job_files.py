@@ -13,6 +13,7 @@ from runners.worker.slurm import minutes, parse_show_job
 from runners.worker.slurm_config import SlurmConfig
 
 SECRET = "bcrj_not-for-anyone-else"  # noqa: S105 - a test's secret
+HOST_TOKEN = "bcrh_this-hosts-own"  # noqa: S105 - a test's host token
 
 
 @pytest.fixture
@@ -36,6 +37,7 @@ def prepare(config: SlurmConfig, **job):
         attempt=1,
         config={"suite": "hpc-ai500", "time_limit_s": 3600, **job},
         secret=SECRET,
+        host_token=HOST_TOKEN,
         service_url="https://rankings.example.org",
         heartbeat_interval_s=20,
         model_code={"name": "../../evil.py", "source": "def build_model(): ...\n"},
@@ -49,11 +51,11 @@ def mode(path: Path) -> int:
 def test_it_keeps_the_secret_in_a_file_only_the_runner_reads(slurm_config):
     files = prepare(slurm_config, nodes=2)
 
-    assert files.read_secret() == SECRET
+    assert files.read_secret() == (SECRET, HOST_TOKEN)
     assert mode(files.secret) == 0o600 and mode(files.dir) == 0o700
     assert mode(files.spec) == 0o600 and mode(files.script) == 0o600
     for path in (files.script, files.spec):
-        assert SECRET not in path.read_text()
+        assert SECRET not in path.read_text() and HOST_TOKEN not in path.read_text()
     files.forget_secret()
     assert not files.secret.exists()
 
