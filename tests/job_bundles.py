@@ -53,14 +53,16 @@ def job_bundle_files(job: Job, seeds: list[int] | None = None, **manifest_change
     }
     for index, seed in enumerate(run_seeds(job.config, benchmark) if seeds is None else seeds, start=1):
         t0 = 1_700_000_000_000 + index * 600_000
+        # Independent runs never agree to the millisecond (rules.duplicate_run).
+        jitter = index * 7
         lines = [_mllog("submission_benchmark", benchmark.mllog_benchmark, t0), _mllog("seed", seed, t0)]
         lines += [_mllog("train_samples", 512, t0), *(_mllog(k, v, t0) for k, v in sorted(hp.items()))]
         lines += [
             _mllog("run_start", None, t0, "INTERVAL_START"),
             _mllog("epoch_start", None, t0, "INTERVAL_START", epoch_num=1),
-            _mllog("epoch_stop", None, t0 + 60_000, "INTERVAL_END", epoch_num=1, samples=512),
-            _mllog("eval_accuracy", benchmark.target_quality + 0.01, t0 + 61_000, epoch_num=1),
-            _mllog("run_stop", None, t0 + 62_000, "INTERVAL_END", status="success"),
+            _mllog("epoch_stop", None, t0 + 60_000 + jitter, "INTERVAL_END", epoch_num=1, samples=512),
+            _mllog("eval_accuracy", benchmark.target_quality + 0.01, t0 + 61_000 + jitter, epoch_num=1),
+            _mllog("run_stop", None, t0 + 62_000 + jitter, "INTERVAL_END", status="success"),
         ]
         files[f"logs/run_{index}.log"] = ("\n".join(lines) + "\n").encode()
     return files
