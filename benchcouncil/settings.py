@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every line logged while answering carries the request's id.
     "benchcouncil.logging.RequestIdMiddleware",
+    # Before anything reads a body: an upload over the hard limit is refused here (413).
+    "benchcouncil.upload_limit.UploadLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -173,6 +175,12 @@ STORAGES = {
 BUNDLE_MAX_BYTES = env_int("BUNDLE_MAX_BYTES", 200 * 1024 * 1024)
 UPLOAD_HARD_LIMIT_BYTES = env_int("UPLOAD_HARD_LIMIT_BYTES", 512 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+# The limit's byte counter first, for every multipart body (benchcouncil/upload_limit.py).
+FILE_UPLOAD_HANDLERS = [
+    "benchcouncil.upload_limit.HardLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 
 # --- Celery ----------------------------------------------------------------------

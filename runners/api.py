@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -274,8 +273,6 @@ class JobBundleApi(RunnerApi):
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
         bundle = serializer.validated_data["bundle"]
-        if bundle.size > settings.UPLOAD_HARD_LIMIT_BYTES:
-            return Response({"detail": "The bundle is over the upload limit."}, status=413)
         try:
             with transaction.atomic():
                 submission = services.job_accept_bundle(job=job, bundle=bundle, bundle_name=bundle.name)

@@ -9,7 +9,6 @@ import re
 from typing import Any, cast
 from uuid import UUID
 
-from django.conf import settings
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django_filters import rest_framework as filters
@@ -43,7 +42,7 @@ from .selectors import (
 )
 from .services import submission_create
 from .states import Status
-from .uploads import file_sha256, hard_limit_message, install_hard_limit, upload_refused
+from .uploads import file_sha256
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -169,12 +168,6 @@ class SubmissionListCreateApi(APIView):
         # Uploads are costly (storage, a validation task); reading is not.
         return "uploads" if self.request.method == "POST" else None
 
-    def initialize_request(self, request, *args: Any, **kwargs: Any) -> Request:
-        # Before anything reads the body (session authentication's CSRF check may).
-        if request.method == "POST":
-            install_hard_limit(request)
-        return super().initialize_request(request, *args, **kwargs)
-
     @extend_schema(
         operation_id="submissions_list",
         summary="List the submissions you may see",
@@ -236,9 +229,6 @@ class SubmissionListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         key = self._idempotency_key(request)
         serializer = self.InputSerializer(data=request.data, context={"user": request.user})
-        # Checked after request.data: the body is parsed (and refused) on first access.
-        if upload_refused(request._request):
-            return Response(self._too_large(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         serializer.is_valid(raise_exception=True)
         bundle = serializer.validated_data["bundle"]
         submission, created = submission_create(
@@ -256,14 +246,6 @@ class SubmissionListCreateApi(APIView):
         data = SummarySerializer(submission, context={"request": request}).data
         code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
         return Response(data, status=code, headers={"Location": data["url"]})
-
-    @staticmethod
-    def _too_large() -> dict[str, Any]:
-        return {
-            "detail": hard_limit_message(),
-            "code": "upload_too_large",
-            "limit_bytes": settings.UPLOAD_HARD_LIMIT_BYTES,
-        }
 
     @staticmethod
     def _idempotency_key(request: Request) -> str | None:

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
 from benchcouncil.auth import signed_in_user
@@ -26,7 +25,6 @@ from .selectors import (
 )
 from .services import submission_create
 from .states import Status
-from .uploads import hard_limit_message, install_hard_limit, upload_refused
 
 PAGE_SIZE = 50
 
@@ -43,24 +41,9 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
     return render(request, "submissions/list.html", context)
 
 
-@csrf_exempt
 @login_required
 def submission_new(request: HttpRequest) -> HttpResponse:
-    # The hard limit must see the body before the CSRF check reads it, so the handler goes
-    # in here (csrf_exempt above) and CSRF protection comes right after. An oversize body is
-    # never read, its CSRF token included: it is refused here, and nothing is stored.
-    if request.method == "POST":
-        install_hard_limit(request)
-        request.POST  # noqa: B018 - parse now, through the handler
-        if upload_refused(request):
-            context = {"form": SubmissionForm(user=signed_in_user(request)), "refused": hard_limit_message()}
-            return render(request, "submissions/new.html", context, status=413)
-    return _submission_new(request)
-
-
-@csrf_protect
-def _submission_new(request: HttpRequest) -> HttpResponse:
-    user = signed_in_user(request)  # reached from submission_new only, behind login_required
+    user = signed_in_user(request)
     if request.method != "POST":
         return render(request, "submissions/new.html", {"form": SubmissionForm(user=user)})
     form = SubmissionForm(request.POST, request.FILES, user=user)
