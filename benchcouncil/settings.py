@@ -262,12 +262,22 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "benchcouncil.throttling.SignedInRateThrottle",
         "rest_framework.throttling.ScopedRateThrottle",
+        "benchcouncil.throttling.AddressScopedRateThrottle",
     ],
+    # Scoped rates count per user and per client address; the HTML forms that write count
+    # against the same scopes (benchcouncil/form_throttle.py).
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "600/minute"),
         "user": env_str("THROTTLE_USER", "1200/minute"),
         "uploads": env_str("THROTTLE_UPLOADS", "60/hour"),
+        "signup": env_str("THROTTLE_SIGNUP", "10/hour"),
+        "password_reset": env_str("THROTTLE_PASSWORD_RESET", "5/hour"),
+        "tokens": env_str("THROTTLE_TOKENS", "10/hour"),
+        "webhooks": env_str("THROTTLE_WEBHOOKS", "30/hour"),
     },
+    # How many proxies in front append to X-Forwarded-For: 0 (no proxy) trusts REMOTE_ADDR
+    # only; the compose file's nginx makes it 1. Otherwise a client could name its own address.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "BenchCouncil Rankings API",

@@ -199,11 +199,12 @@ class RunnerApi(APIView):
         return host
 
     def job(self, request: Request, job_id: str) -> Job:
-        job = get_object_or_404(Job, pk=job_id)
         secret = _authorization(request, "JobSecret")
         if secret is None:
             raise NotAuthenticated("Send Authorization: JobSecret <the job's secret>.")
-        if not selectors.job_secret_matches(job, secret):
+        # An unknown job and a wrong secret answer alike: job ids are not probed with 404s.
+        job = Job.objects.filter(pk=job_id).first()
+        if job is None or not selectors.job_secret_matches(job, secret):
             raise PermissionDenied("Wrong secret for this job (a re-queued job has a new one).")
         return job
 

@@ -88,7 +88,9 @@ class SummarySerializer(serializers.ModelSerializer):
 
     url = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
-    owner = serializers.CharField(source="owner.get_username")
+    owner = serializers.SerializerMethodField(
+        help_text="The submitter's username, for the submitter's own side and staff; null for everyone else."
+    )
     organization: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
@@ -109,6 +111,27 @@ class SummarySerializer(serializers.ModelSerializer):
             "benchmark", "level", "bundle_name", "bundle_size", "bundle_sha256", "system_name",
             "created_at", "updated_at", "published_at", "links",
         ]  # fmt: skip
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_owner(self, submission: Submission) -> str | None:
+        # The pages never name submitters to the public; neither does the API.
+        user = self.context["request"].user
+        if not user.is_authenticated:
+            return None
+        if (
+            user.is_staff
+            or submission.owner_id == user.pk
+            or submission.organization_id in self._org_ids(user)
+        ):
+            return submission.owner.get_username()
+        return None
+
+    def _org_ids(self, user: Any) -> set[int]:
+        # Once per answer, not once per row of a list.
+        context = cast("dict[str, Any]", self.context)
+        if "_org_ids" not in context:
+            context["_org_ids"] = set(user_organizations(user).values_list("pk", flat=True))
+        return cast("set[int]", context["_org_ids"])
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, submission: Submission) -> str:

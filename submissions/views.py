@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from benchcouncil.auth import signed_in_user
+from benchcouncil.form_throttle import throttled
 
 from .downloads import bundle_response
 from .forms import SubmissionForm
@@ -42,6 +43,7 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@throttled("uploads", what="uploads")
 def submission_new(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if request.method != "POST":

@@ -12,11 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from benchcouncil.auth import signed_in_user
+from benchcouncil.form_throttle import throttled
 from submissions.models import Organization, Submission, Webhook
 from submissions.selectors import submission_list_visible
 from submissions.states import TransitionError
@@ -142,6 +143,7 @@ def submission_withdraw(request: HttpRequest, submission_id: UUID) -> HttpRespon
 
 
 @login_required
+@throttled("uploads", what="uploads")
 def submission_correct(request: HttpRequest, submission_id: UUID) -> HttpResponse:
     user = signed_in_user(request)
     submission = _visible(request, submission_id)
@@ -163,13 +165,18 @@ def submission_correct(request: HttpRequest, submission_id: UUID) -> HttpRespons
 
 
 def _managed_organization(request: HttpRequest, slug: str) -> Organization:
-    organization = get_object_or_404(Organization, slug=slug)
-    if not (request.user.is_superuser or selectors.is_manager(request.user, organization.pk)):
-        raise PermissionDenied("Only the organization's managers manage its webhooks.")
+    organization = Organization.objects.filter(slug=slug).first()
+    # 404 for an unknown slug and for someone who does not manage it alike: which
+    # organizations (and webhooks) exist is not told to outsiders.
+    if organization is None or not (
+        request.user.is_superuser or selectors.is_manager(request.user, organization.pk)
+    ):
+        raise Http404("No such organization among those you manage.")
     return organization
 
 
 @login_required
+@throttled("webhooks", what="webhook changes")
 def webhook_list(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _managed_organization(request, slug)
     form = WebhookForm(request.POST or None)
@@ -196,7 +203,9 @@ def webhook_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def webhook_toggle(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    webhook = get_object_or_404(Webhook.objects.select_related("organization"), pk=webhook_id)
+    webhook = Webhook.objects.select_related("organization").filter(pk=webhook_id).first()
+    if webhook is None:
+        raise Http404("No such organization among those you manage.")
     _managed_organization(request, webhook.organization.slug)
     webhook.active = not webhook.active
     webhook.save(update_fields=["active"])
