@@ -22,13 +22,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import renderers, serializers, status
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from benchcouncil.auth import signed_in_user
+from benchcouncil.pagination import CheckedPageNumberPagination
+from benchcouncil.params import MAX_PAGE, MAX_PAGE_SIZE
 from ranking.models import Benchmark, Level, Suite
 
 from .downloads import SHA256_HEADER, bundle_response
@@ -177,7 +178,12 @@ class SubmissionListCreateApi(APIView):
         suite = serializers.SlugField(required=False)
         benchmark = serializers.SlugField(required=False)
         level = serializers.SlugField(required=False)
-        page = serializers.IntegerField(required=False, min_value=1, help_text="Pages of 50, from 1.")
+        page = serializers.IntegerField(
+            required=False, min_value=1, max_value=MAX_PAGE, help_text="Pages of page_size, from 1."
+        )
+        page_size = serializers.IntegerField(
+            required=False, min_value=1, max_value=MAX_PAGE_SIZE, help_text="Rows a page; 50 by default."
+        )
 
     @extend_schema_serializer(component_name="SubmissionPage")
     class PageSerializer(serializers.Serializer):
@@ -205,7 +211,7 @@ class SubmissionListCreateApi(APIView):
         filterset = SubmissionFilter(request.query_params, queryset=submission_list_visible(request.user))
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        paginator = PageNumberPagination()
+        paginator = CheckedPageNumberPagination()
         page: list[Submission] | None = paginator.paginate_queryset(filterset.qs, request, view=self)
         data = SummarySerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
