@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "benchcouncil.upload_limit.UploadLimitMiddleware",
     "benchcouncil.params.QueryParameterMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "benchcouncil.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -327,6 +328,20 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Only the site's own scripts and styles (benchcouncil/security_headers.py). Images may be
+# data: URIs (Swagger UI's icons); nothing may frame the site or post a form elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 # --- Logging ---------------------------------------------------------------------
 # LOG_FORMAT=json writes one JSON object a line (with request_id, or task_id inside a

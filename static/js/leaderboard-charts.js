@@ -5,6 +5,7 @@
   var node = document.getElementById("chart-data");
   if (!node || typeof Plotly === "undefined") return;
   var data = JSON.parse(node.textContent);
+  var plain = window.ChartText.plain;
   var config = { responsive: true, displaylogo: false };
   var margin = { l: 60, r: 10, t: 40, b: 50 };
 
@@ -20,18 +21,18 @@
   var scaling = Object.keys(groups).map(function (name) {
     var pts = groups[name];
     return {
-      type: "scatter", mode: "markers", name: name || "unknown",
+      type: "scatter", mode: "markers", name: plain(name || "unknown"),
       x: pts.map(function (p) { return p.accelerators; }),
       y: pts.map(function (p) { return p.score; }),
-      text: pts.map(function (p) { return p.label; }),
+      text: pts.map(function (p) { return plain(p.label); }),
       customdata: pts.map(function (p) { return p.url; }),
-      hovertemplate: "%{text}<br>%{x} accelerators<br>%{y:.4g} " + data.unit + "<extra></extra>",
+      hovertemplate: "%{text}<br>%{x} accelerators<br>%{y:.4g} " + plain(data.unit) + "<extra></extra>",
     };
   });
   Plotly.newPlot("chart-scaling", scaling, {
-    title: { text: data.unit + " vs accelerators" }, margin: margin,
+    title: { text: plain(data.unit) + " vs accelerators" }, margin: margin,
     xaxis: { type: "log", title: { text: "Accelerators" } },
-    yaxis: { type: "log", title: { text: data.unit } },
+    yaxis: { type: "log", title: { text: plain(data.unit) } },
     legend: { orientation: "h", y: -0.25 },
   }, config);
   document.getElementById("chart-scaling").on("plotly_click", function (ev) {
@@ -42,23 +43,23 @@
   var eff = data.points.filter(function (p) { return p.efficiency !== null; });
   Plotly.newPlot("chart-efficiency", [{
     type: "bar",
-    x: eff.map(function (p) { return p.label; }),
+    x: eff.map(function (p) { return plain(p.label); }),
     y: eff.map(function (p) { return p.efficiency; }),
     hovertemplate: "%{x}<br>%{y:.4g}<extra></extra>",
   }], {
-    title: { text: data.efficiency_unit }, margin: { l: 60, r: 10, t: 40, b: 120 },
-    xaxis: { tickangle: -40, automargin: true }, yaxis: { title: { text: data.efficiency_unit } },
+    title: { text: plain(data.efficiency_unit) }, margin: { l: 60, r: 10, t: 40, b: 120 },
+    xaxis: { tickangle: -40, automargin: true }, yaxis: { title: { text: plain(data.efficiency_unit) } },
   }, config);
 
   var curves = data.curves.map(function (c) {
-    return { type: "scatter", mode: "lines+markers", name: c.label, x: c.minutes, y: c.quality };
+    return { type: "scatter", mode: "lines+markers", name: plain(c.label), x: c.minutes, y: c.quality };
   });
   var maxMinutes = 0;
   data.curves.forEach(function (c) { c.minutes.forEach(function (m) { if (m > maxMinutes) maxMinutes = m; }); });
   Plotly.newPlot("chart-curves", curves, {
-    title: { text: data.quality_label + " over time" }, margin: margin,
+    title: { text: plain(data.quality_label) + " over time" }, margin: margin,
     xaxis: { title: { text: "Minutes since run start" } },
-    yaxis: { title: { text: data.quality_label } },
+    yaxis: { title: { text: plain(data.quality_label) } },
     shapes: [{ type: "line", x0: 0, x1: maxMinutes || 1, y0: data.target, y1: data.target,
                line: { dash: "dot", color: "#b3261e" } }],
     legend: { orientation: "h", y: -0.25 },

@@ -89,7 +89,6 @@ MATRIX: dict[str, Case] = {
     "api-benchmarks": Case((200, 200, 200, 200, 200, 200)),
     "schema": Case((200, 200, 200, 200, 200, 200)),
     "swagger-ui": Case((200, 200, 200, 200, 200, 200)),
-    "redoc": Case((200, 200, 200, 200, 200, 200)),
     # --- accounts
     "signup": Case((200, 302, 302, 302, 302, 302)),
     "api-token": Case((LOGIN, 200, 200, 200, 200, 200)),
