@@ -45,7 +45,8 @@ def client_address(request: Any) -> str:
     """The client's address as every throttle reads it: REMOTE_ADDR, or with NUM_PROXIES set
     (behind the proxy), the address the nearest proxy appended to X-Forwarded-For; never an
     address the client wrote itself."""
-    return BaseThrottle().get_ident(request)
+    # A WSGI server may leave REMOTE_ADDR unset (a unix socket): then every such caller is one.
+    return str(BaseThrottle().get_ident(request) or "")
 
 
 def address_ident(request: Any) -> str:

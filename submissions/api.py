@@ -32,8 +32,10 @@ from benchcouncil.pagination import CheckedPageNumberPagination
 from benchcouncil.params import MAX_PAGE, MAX_PAGE_SIZE
 from ranking.models import Benchmark, Level, Suite
 
+from .display import FINDINGS_SHOWN, findings_ordered
 from .downloads import SHA256_HEADER, bundle_response
-from .models import Finding, Organization, Run, StatusEvent, Submission
+from .findings_api import FindingSerializer
+from .models import Organization, Run, StatusEvent, Submission
 from .selectors import (
     submission_can_manage,
     submission_events_visible,
@@ -62,6 +64,7 @@ def _links(request: Request, submission: Submission) -> dict[str, str]:
         "self": absolute("api-submission-detail"),
         "html": absolute("submissions:detail"),
         "bundle": absolute("api-submission-bundle"),
+        "findings": absolute("api-submission-findings"),
     }
 
 
@@ -70,6 +73,7 @@ class LinksSerializer(serializers.Serializer):
     self = serializers.URLField()
     html = serializers.URLField()
     bundle = serializers.URLField()
+    findings = serializers.URLField(help_text="Every finding, page by page.")
 
 
 class SubmissionFilter(filters.FilterSet):
@@ -299,13 +303,6 @@ class RunSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-@extend_schema_serializer(component_name="SubmissionFinding")
-class FindingSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Finding
-        fields = ["severity", "code", "message", "location"]
-
-
 @extend_schema_serializer(component_name="SubmissionEvent")
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
@@ -328,7 +325,10 @@ class SubmissionDetailApi(APIView):
 
     @extend_schema_serializer(component_name="SubmissionDetail")
     class OutputSerializer(SummarySerializer):
-        findings = FindingSerializer(many=True)
+        findings = serializers.SerializerMethodField(
+            help_text=f"The first {FINDINGS_SHOWN} findings, errors first; links.findings pages through all."
+        )
+        findings_count = serializers.SerializerMethodField()
         runs = RunSerializer(many=True)
         events = serializers.SerializerMethodField()
 
@@ -336,8 +336,17 @@ class SubmissionDetailApi(APIView):
             fields = [
                 *SummarySerializer.Meta.fields, "availability", "organization_name", "manifest",
                 "system_description", "hyperparameters", "per_sample_training_flops",
-                "catalogue_version", "validated_at", "findings", "runs", "events",
+                "catalogue_version", "validated_at", "findings", "findings_count", "runs", "events",
             ]  # fmt: skip
+
+        @extend_schema_field(FindingSerializer(many=True))
+        def get_findings(self, submission: Submission) -> list[dict[str, Any]]:
+            first = findings_ordered(submission)[:FINDINGS_SHOWN]
+            return cast("list[dict[str, Any]]", FindingSerializer(first, many=True).data)
+
+        @extend_schema_field(OpenApiTypes.INT)
+        def get_findings_count(self, submission: Submission) -> int:
+            return submission.findings.count()
 
         @extend_schema_field(EventSerializer(many=True))
         def get_events(self, submission: Submission) -> list[dict[str, Any]]:

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET
 from benchcouncil.auth import signed_in_user
 from benchcouncil.form_throttle import throttled
 
+from .display import findings_grouped, system_items
 from .downloads import bundle_response
 from .forms import SubmissionForm
-from .models import Finding, Submission
+from .models import Submission
 from .selectors import (
     submission_can_manage,
     submission_events_visible,
@@ -78,13 +79,15 @@ def _visible_or_404(request: HttpRequest, submission_id: UUID) -> Submission:
 def submission_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse:
     submission = _visible_or_404(request, submission_id)
     runs = list(submission.runs.all())
+    findings, findings_hidden = findings_grouped(submission)
     context = {
         "submission": submission,
         "can_manage": submission_can_manage(request.user, submission),
-        "findings": _findings_by_severity(submission),
+        "findings": findings,
+        "findings_hidden": findings_hidden,
         "runs": runs,
         "events": submission_events_visible(request.user, submission),
-        "system": _flat(submission.system_description),
+        "system": system_items(submission.system_description),
         "chart": _chart(submission, runs),
     }
     return render(request, "submissions/detail.html", context)
@@ -93,23 +96,6 @@ def submission_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse
 @require_GET
 def submission_bundle(request: HttpRequest, submission_id: UUID) -> FileResponse:
     return bundle_response(_visible_or_404(request, submission_id))
-
-
-def _findings_by_severity(submission: Submission) -> list[tuple[str, str, list[Finding]]]:
-    findings = list(submission.findings.all())
-    groups = []
-    for severity, label in Finding.Severity.choices:
-        members = [f for f in findings if f.severity == severity]
-        if members:
-            groups.append((severity, label, members))
-    return groups
-
-
-def _flat(description: dict[str, Any] | None) -> list[tuple[str, Any]]:
-    """The system description's keys in the order the submitter wrote them."""
-    if not isinstance(description, dict):
-        return []
-    return [(key.replace("_", " "), value) for key, value in description.items()]
 
 
 def _chart(submission: Submission, runs: list[Any]) -> dict[str, Any] | None:

@@ -111,6 +111,7 @@ MATRIX: dict[str, Case] = {
     "api-submission-list": Case((200, 200, 200, 200, 200, 200)),
     "api-submission-detail": Case((404, 200, 200, 404, 200, 200), kwargs=_sub()),
     "api-submission-bundle": Case((404, 200, 200, 404, 200, 200), kwargs=_sub()),
+    "api-submission-findings": Case((404, 200, 200, 404, 200, 200), kwargs=_sub()),
     # --- review (staff in the Reviewers group)
     "review:queue": Case((LOGIN, 403, 403, 403, 200, 200)),
     "review:detail": Case((LOGIN, 403, 403, 403, 200, 200), kwargs=_sub()),
