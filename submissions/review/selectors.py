@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 
-from submissions.display import accelerator_count, text_value
+from submissions.display import Shown, accelerator_count, text_value
 from submissions.models import Membership, ReproductionCheck, StatusEvent, Submission, Webhook
 from submissions.states import Status
 
@@ -90,14 +90,21 @@ def _tunable(submission: Submission, name: str) -> bool:
 
 def hyperparameter_diff(submission: Submission) -> list[DiffRow]:
     """Every hyper-parameter of the reference, the bundle's file and each run, side by side."""
+    return hyperparameter_diff_shown(submission, limit=None).items
+
+
+def hyperparameter_diff_shown(submission: Submission, *, limit: int | None) -> Shown:
+    """The first `limit` rows of the comparison (rows past it are counted, not built)."""
     reference = dict(submission.benchmark.reference_hyperparameters) if submission.benchmark else {}
     sources: list[tuple[str, dict[str, Any]]] = [("bundle", submission.hyperparameters or {})]
     sources += [(f"run {run.index}", run.hyperparameters or {}) for run in submission.runs.all()]
-    names = list(reference)
+    ordered = dict.fromkeys(reference)  # the reference's order, then each source's new names
     for _, values in sources:
-        names += [k for k in values if k not in names]
+        ordered.update(dict.fromkeys(values))
+    names = list(ordered)
+    shown = names if limit is None else names[:limit]
     rows = []
-    for name in names:
+    for name in shown:
         ref = reference.get(name, MISSING)
         row = DiffRow(name=text_value(name, 120), reference=text_value(ref))
         for source, values in sources:
@@ -109,7 +116,7 @@ def hyperparameter_diff(submission: Submission) -> list[DiffRow]:
         if row.differs:
             row.allowed = _tunable(submission, name)
         rows.append(row)
-    return rows
+    return Shown(rows, len(names) - len(shown))
 
 
 @dataclass

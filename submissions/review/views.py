@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from benchcouncil.auth import signed_in_user
 from benchcouncil.form_throttle import throttled
-from submissions.display import FINDINGS_SHOWN, cut, findings_ordered, system_items
+from submissions.display import FINDINGS_SHOWN, ROWS_SHOWN, cut, findings_ordered, system_items
 from submissions.models import Organization, Submission, Webhook
 from submissions.selectors import submission_list_visible
 from submissions.states import TransitionError
@@ -70,7 +70,7 @@ def review_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse:
         "findings": cut(list(findings_ordered(submission)[: FINDINGS_SHOWN + 1]), FINDINGS_SHOWN),
         "findings_count": submission.findings.count(),
         "curves": selectors.run_curves(submission),
-        "hyperparameters": cut(selectors.hyperparameter_diff(submission)),
+        "hyperparameters": selectors.hyperparameter_diff_shown(submission, limit=ROWS_SHOWN),
         "software": cut(selectors.software_diff(submission)),
         "system": system_items(submission.system_description),
         "comparison": [selectors.submission_summary(s) for s in [submission, *earlier]],
