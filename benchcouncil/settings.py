@@ -52,11 +52,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every line logged while answering carries the request's id.
     "benchcouncil.logging.RequestIdMiddleware",
+    # Around everything else, so that every answer carries it, the refusals below included.
+    "benchcouncil.security_headers.ContentSecurityPolicyMiddleware",
     # Before anything reads a body: an upload over the hard limit is refused here (413).
     "benchcouncil.upload_limit.UploadLimitMiddleware",
     "benchcouncil.params.QueryParameterMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "benchcouncil.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -116,6 +116,8 @@ def test_it_answers_the_api_with_json_and_the_limit(owner, bundle, settings):
     assert response.status_code == 413
     assert response.json()["code"] == "upload_too_large"
     assert response.json()["limit_bytes"] == 100
+    # Refused before anything else runs, and still under the site's Content-Security-Policy.
+    assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
 def test_it_refuses_before_authentication_and_routing(bundle, settings):
