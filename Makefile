@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint browser tools sandbox slurm clean
+.PHONY: setup run test lint browser tools sandbox slurm nginx clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,12 +40,16 @@ slurm:
 	  { echo "make slurm: slurm-wlm and munge could not be installed; the Slurm runner tests will not run"; \
 	    test "$$CI" != true; }
 
+# Debian's nginx runs on loopback in front of gunicorn in the slow-client test (tests/e2e).
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null)
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy benchcouncil ranking submissions runners scripts
 
-test: setup browser tools sandbox slurm lint
+test: setup browser tools sandbox slurm nginx lint
 	DJANGO_SETTINGS_MODULE=benchcouncil.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -4,9 +4,9 @@ Failures are counted in the cache (shared between processes when CACHE_URL is se
 keys: the client address with the username tried (guessing one account's password), and the
 address alone (trying one password on many accounts). Past either limit, the form answers 429
 without checking the password until the window ends; a successful login clears the first
-counter. The address is REMOTE_ADDR: behind a proxy, the proxy must set it (gunicorn's
---forwarded-allow-ips), since a client-sent X-Forwarded-For would let an attacker pick a new
-address for every try.
+counter. The address is the one every throttle reads (benchcouncil/form_throttle.py
+client_address): REMOTE_ADDR, or behind the proxy the address it appended to X-Forwarded-For,
+never one the client wrote, which would let an attacker pick a new address for every try.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+
+from .form_throttle import client_address
 
 # Per (address, username) and per address; LOGIN_LOCKOUT_SECONDS is the counting window.
 DEFAULT_LIMIT = 5
@@ -34,7 +36,7 @@ def _limits() -> tuple[int, int, int]:
 
 
 def _keys(request: HttpRequest) -> tuple[str, str]:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     username = str(request.POST.get("username", "")).strip().lower()
     # Hashed: cache keys must be short and printable, and usernames need not be.
     pair = hashlib.sha256(f"{address}\x00{username}".encode()).hexdigest()

@@ -52,6 +52,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every line logged while answering carries the request's id.
     "benchcouncil.logging.RequestIdMiddleware",
+    # Around everything else, so that every answer carries it, the refusals below included.
+    "benchcouncil.security_headers.ContentSecurityPolicyMiddleware",
+    # Before anything reads a body: an upload over the hard limit is refused here (413).
+    "benchcouncil.upload_limit.UploadLimitMiddleware",
+    "benchcouncil.params.QueryParameterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -173,6 +178,12 @@ STORAGES = {
 BUNDLE_MAX_BYTES = env_int("BUNDLE_MAX_BYTES", 200 * 1024 * 1024)
 UPLOAD_HARD_LIMIT_BYTES = env_int("UPLOAD_HARD_LIMIT_BYTES", 512 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+# The limit's byte counter first, for every multipart body (benchcouncil/upload_limit.py).
+FILE_UPLOAD_HANDLERS = [
+    "benchcouncil.upload_limit.HardLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 
 # --- Celery ----------------------------------------------------------------------
@@ -248,18 +259,28 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "benchcouncil.pagination.CheckedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "benchcouncil.throttling.SignedInRateThrottle",
         "rest_framework.throttling.ScopedRateThrottle",
+        "benchcouncil.throttling.AddressScopedRateThrottle",
     ],
+    # Scoped rates count per user and per client address; the HTML forms that write count
+    # against the same scopes (benchcouncil/form_throttle.py).
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "600/minute"),
         "user": env_str("THROTTLE_USER", "1200/minute"),
         "uploads": env_str("THROTTLE_UPLOADS", "60/hour"),
+        "signup": env_str("THROTTLE_SIGNUP", "10/hour"),
+        "password_reset": env_str("THROTTLE_PASSWORD_RESET", "5/hour"),
+        "tokens": env_str("THROTTLE_TOKENS", "10/hour"),
+        "webhooks": env_str("THROTTLE_WEBHOOKS", "30/hour"),
     },
+    # How many proxies in front append to X-Forwarded-For: 0 (no proxy) trusts REMOTE_ADDR
+    # only; the compose file's nginx makes it 1. Otherwise a client could name its own address.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "BenchCouncil Rankings API",
@@ -308,6 +329,20 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Only the site's own scripts and styles (benchcouncil/security_headers.py). Images may be
+# data: URIs (Swagger UI's icons); nothing may frame the site or post a form elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 # --- Logging ---------------------------------------------------------------------
 # LOG_FORMAT=json writes one JSON object a line (with request_id, or task_id inside a

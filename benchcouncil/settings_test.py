@@ -23,6 +23,10 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {  # noqa: F405
     "anon": "100000/minute",
     "user": "100000/minute",
     "uploads": "100000/minute",
+    "signup": "100000/minute",
+    "password_reset": "100000/minute",
+    "tokens": "100000/minute",
+    "webhooks": "100000/minute",
 }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
+
+from .form_throttle import address_ident
 
 
 class SignedInRateThrottle(UserRateThrottle):
@@ -20,3 +22,12 @@ class SignedInRateThrottle(UserRateThrottle):
         if not (request.user and request.user.is_authenticated):
             return None
         return super().get_cache_key(request, view)
+
+
+class AddressScopedRateThrottle(ScopedRateThrottle):
+    """A scoped view's rate counted per client address as well as per user, so that one
+    address cannot spread uploads over many accounts. The counter is the one the HTML forms
+    of the same scope count on (benchcouncil/form_throttle.py)."""
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": address_ident(request)}

@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from benchcouncil.docs import bundle_format
 from benchcouncil.health import healthz, readyz
 from benchcouncil.login_throttle import login
 from ranking.api import BenchmarkListApi, LeaderboardApi, LeaderboardCsvApi
-from submissions.accounts import api_token, signup
+from submissions.accounts import api_token, password_reset, signup, signup_activate
 
 api_v1: list[URLPattern | URLResolver] = [
     path("benchmarks/", BenchmarkListApi.as_view(), name="api-benchmarks"),
@@ -33,10 +33,12 @@ urlpatterns = [
     path("accounts/token/", api_token, name="api-token"),
     # Before django.contrib.auth.urls, whose own "login" it replaces: failed attempts are limited.
     path("accounts/login/", login, name="login"),
+    # Before django.contrib.auth.urls too: reset mails are limited per address and per email.
+    path("accounts/password_reset/", password_reset, name="password_reset"),
+    path("accounts/activate/<uidb64>/<token>/", signup_activate, name="signup-activate"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/v1/", include(api_v1)),
     # The path findings link to (submissions/bundles/layout.py format_url).
     path("docs/bundle-format/", bundle_format, name="docs-bundle-format"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from benchcouncil.params import MAX_PAGE, check_as_of
 from submissions.models import Availability
 
 from . import cache as board_cache
@@ -57,10 +59,10 @@ class BenchmarkListApi(generics.ListAPIView):
 
 class LeaderboardInput(serializers.Serializer):
     accelerator = serializers.CharField(
-        required=False, allow_blank=True, help_text="Exact accelerator model."
+        required=False, allow_blank=True, max_length=200, help_text="Exact accelerator model."
     )
-    framework = serializers.CharField(required=False, allow_blank=True)
-    organization = serializers.CharField(required=False, allow_blank=True)
+    framework = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    organization = serializers.CharField(required=False, allow_blank=True, max_length=200)
     category = serializers.ChoiceField(
         choices=Availability.choices,
         required=False,
@@ -78,8 +80,15 @@ class LeaderboardInput(serializers.Serializer):
             + " ('-' first for descending)."
         },
     )
-    page = serializers.IntegerField(required=False, min_value=1)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
     as_of = serializers.DateField(required=False, help_text="The board at the end of this day (UTC).")
+
+    def validate_as_of(self, day: date) -> date:
+        try:
+            return check_as_of(day)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
     profile = serializers.ChoiceField(
         choices=["full", "smoke"], required=False, help_text="Smoke results have boards of their own."
     )

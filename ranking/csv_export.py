@@ -42,6 +42,18 @@ COLUMNS = (
 )
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (=HYPERLINK(...),
+# +cmd|...); such a text cell is written with a leading apostrophe, which spreadsheets show
+# as text and hide (OWASP's advice for CSV injection). Numbers are written as numbers.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class CSVRenderer(BaseRenderer):
     """Lets content negotiation accept text/csv (and ?format=csv); the view writes the body."""
 
@@ -58,7 +70,8 @@ class CSVRenderer(BaseRenderer):
         out = io.StringIO()
         writer = csv.writer(out)
         for key, value in (data or {}).items():
-            writer.writerow([key, value if isinstance(value, str) else "; ".join(map(str, value))])
+            text = value if isinstance(value, str) else "; ".join(map(str, value))
+            writer.writerow([safe_cell(key), safe_cell(text)])
         return out.getvalue().encode()
 
 
@@ -78,5 +91,5 @@ def board_csv(benchmark: Benchmark, rows: Iterable[dict[str, Any]], url_for: Any
             "published_at": row["published_at"].isoformat() if row["published_at"] else "",
             "submission_url": url_for(row["submission_id"]),
         }
-        writer.writerow(["" if values[c] is None else values[c] for c in COLUMNS])
+        writer.writerow(["" if values[c] is None else safe_cell(values[c]) for c in COLUMNS])
     return out.getvalue()

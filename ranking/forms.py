@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from benchcouncil.params import check_as_of, page_number
 from submissions.models import Availability
 
 from .models import Leaderboard
@@ -46,6 +48,7 @@ class LeaderboardForm(forms.Form):
         label="As of",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The board as it stood at the end of this day (UTC).",
+        validators=[lambda day: _checked(check_as_of, day)],
     )
     # Kept across a filter change; the page is not (new filters start at page 1).
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=forms.HiddenInput)
@@ -74,6 +77,29 @@ class LeaderboardForm(forms.Form):
 
 def _page(raw: object) -> int:
     try:
-        return max(int(str(raw)), 1)
+        return page_number(None if raw is None else str(raw))
     except ValueError:
         return 1
+
+
+def _checked(check: Any, value: Any) -> Any:
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def board_param_problems(params: Any) -> list[str]:
+    """What makes a board address unanswerable (a page or a date out of range): a 400, with
+    these messages. Unknown filter and sort values are not among them: they are ignored."""
+    problems = []
+    try:
+        page_number(params.get("page"))
+    except ValueError as exc:
+        problems.append(str(exc))
+    as_of = LeaderboardForm.base_fields["as_of"]
+    try:
+        as_of.clean(params.get("as_of") or None)
+    except ValidationError as exc:
+        problems.extend(f"as_of: {message}" for message in exc.messages)
+    return problems

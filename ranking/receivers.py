@@ -1,6 +1,9 @@
 """What the ranking app does when other parts of the service change something.
 
-Both signals are sent after the change committed, so the recompute reads committed rows.
+A result leaves the boards inside the transaction that moves it out of PUBLISHED (rows,
+counts and filter choices at once); the recompute that closes the gap in the ranks, and every
+recompute after a publication or a rule change, runs after the change committed, reading
+committed rows.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from submissions.signals import submission_status_changed
+from submissions.signals import submission_status_changed, submission_status_changing
 from submissions.states import Status
 
 from .models import Benchmark
@@ -26,14 +29,17 @@ def rerank_on_status_change(sender: Any, submission: Any, event: Any, **kwargs: 
     # Published, withdrawn or superseded: only a move into or out of PUBLISHED changes a board.
     if Status.PUBLISHED not in (event.from_status, event.to_status):
         return
-    if event.from_status == Status.PUBLISHED:
-        # Off the boards at once; the recompute then closes the gap in the ranks.
-        leaderboard_entries_close(submission_id=submission.pk)
     if submission.benchmark_id is None or submission.level_id is None:
         return
     leaderboard_enqueue_recompute(
         benchmark_id=submission.benchmark_id, level_id=submission.level_id, profile=submission.profile
     )
+
+
+@receiver(submission_status_changing, dispatch_uid="ranking.unpublish_with_the_status")
+def unpublish_with_the_status(sender: Any, submission: Any, event: Any, **kwargs: Any) -> None:
+    if event.from_status == Status.PUBLISHED:
+        leaderboard_entries_close(submission_id=submission.pk)
 
 
 @receiver(benchmark_rules_changed, dispatch_uid="ranking.rerank_on_rules_change")

@@ -186,13 +186,22 @@ def _first_day(fields: dict[str, Any], now: datetime) -> datetime:
 
 @transaction.atomic
 def leaderboard_entries_close(*, submission_id: Any, now: datetime | None = None) -> int:
-    """Take a submission off every board now (it left the published state)."""
+    """Take a submission off every board now (it left the published state): its rows, and the
+    counts, leader and filter choices of each board it was on, in the caller's transaction."""
+    board_ids = list(
+        LeaderboardEntry.objects.filter(submission_id=submission_id).values_list("leaderboard_id", flat=True)
+    )
+    # Locked in id order, as a recompute locks its board: the two never interleave on one board.
+    boards = list(Leaderboard.objects.select_for_update().filter(pk__in=set(board_ids)).order_by("pk"))
     closed = LeaderboardEntry.objects.filter(submission_id=submission_id, valid_to__isnull=True).update(
         valid_to=now or timezone.now()
     )
-    # Its past rows leave the boards' history too (past boards show published results only).
-    boards = LeaderboardEntry.objects.filter(submission_id=submission_id).values("leaderboard_id")
-    Leaderboard.objects.filter(pk__in=boards).update(changed_at=timezone.now())
+    # Its past rows leave the boards' history too (past boards show published results only):
+    # every board it was ever on changes.
+    for board in boards:
+        current = LeaderboardEntry.objects.filter(board_current_q(board)).values(*SUMMARY_FIELDS)
+        _summary_set(board, {row["submission_id"]: row for row in current})
+        board.save()
     transaction.on_commit(forget_versions)  # this process's readers see it on their next request
     return closed
 
@@ -351,7 +360,18 @@ def _int(value: object) -> int:
         return 0
 
 
+SUMMARY_FIELDS = ("submission_id", "rank", "availability", "accelerator", "framework", "organization")
+
+
 def _summarise(board: Leaderboard, rows: dict[Any, dict[str, Any]], now: datetime) -> None:
+    _summary_set(board, rows)
+    board.computed_at = now
+    board.save()
+    transaction.on_commit(forget_versions)  # this process's readers see it on their next request
+
+
+def _summary_set(board: Leaderboard, rows: dict[Any, dict[str, Any]]) -> None:
+    """The counts, filter choices and leader a reader sees, from the board's current rows."""
     ranked = [r for r in rows.values() if r["rank"] is not None]
     categories: dict[str, int] = {}
     for row in ranked:
@@ -363,13 +383,13 @@ def _summarise(board: Leaderboard, rows: dict[Any, dict[str, Any]], now: datetim
         name: sorted({row[name] for row in ranked if row[name]})
         for name in ("accelerator", "framework", "organization")
     }
-    # The leader is the best result on sale: preview and research systems are ranked apart.
+    # The leader is the best result on sale (preview and research systems are ranked apart): the
+    # best current category rank, 1 until a withdrawal's recompute closes the gap.
     board.leader = (
-        LeaderboardEntry.objects.filter(board_current_q(board), availability=LEADER_CATEGORY, category_rank=1)
-        .order_by("rank")
+        LeaderboardEntry.objects.filter(
+            board_current_q(board), availability=LEADER_CATEGORY, category_rank__isnull=False
+        )
+        .order_by("category_rank", "rank")
         .first()
     )
-    board.computed_at = now
     board.changed_at = timezone.now()  # the clock, not `now`: a recompute may be dated in the past
-    board.save()
-    transaction.on_commit(forget_versions)  # this process's readers see it on their next request

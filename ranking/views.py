@@ -9,9 +9,11 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from benchcouncil.params import bad_request
+
 from . import cache as board_cache
 from .board_table import CATEGORY_LABELS, board_columns, flops_declared, header_cells, score_label, table_rows
-from .forms import LeaderboardForm
+from .forms import LeaderboardForm, board_param_problems
 from .models import Benchmark, Leaderboard, Level
 from .presentation import (
     AGGREGATION_LABELS,
@@ -42,6 +44,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def leaderboard(request: HttpRequest, suite: str, benchmark: str, level: str) -> HttpResponse:
+    problems = board_param_problems(request.GET)
+    if problems:
+        return bad_request(request, " ".join(problems))
     profile = "smoke" if request.GET.get("profile") == "smoke" else "full"
     # The narrow lookup first: it is all a reader answered from the cache costs the database.
     version = leaderboard_version(suite=suite, benchmark=benchmark, level=level, profile=profile)

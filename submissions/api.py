@@ -9,7 +9,6 @@ import re
 from typing import Any, cast
 from uuid import UUID
 
-from django.conf import settings
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django_filters import rest_framework as filters
@@ -23,17 +22,20 @@ from drf_spectacular.utils import (
 )
 from rest_framework import renderers, serializers, status
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from benchcouncil.auth import signed_in_user
+from benchcouncil.pagination import CheckedPageNumberPagination
+from benchcouncil.params import MAX_PAGE, MAX_PAGE_SIZE
 from ranking.models import Benchmark, Level, Suite
 
+from .display import FINDINGS_SHOWN, findings_ordered
 from .downloads import SHA256_HEADER, bundle_response
-from .models import Finding, Organization, Run, StatusEvent, Submission
+from .findings_api import FindingSerializer
+from .models import Organization, Run, StatusEvent, Submission
 from .selectors import (
     submission_can_manage,
     submission_events_visible,
@@ -43,7 +45,7 @@ from .selectors import (
 )
 from .services import submission_create
 from .states import Status
-from .uploads import file_sha256, hard_limit_message, install_hard_limit, upload_refused
+from .uploads import file_sha256
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -62,6 +64,7 @@ def _links(request: Request, submission: Submission) -> dict[str, str]:
         "self": absolute("api-submission-detail"),
         "html": absolute("submissions:detail"),
         "bundle": absolute("api-submission-bundle"),
+        "findings": absolute("api-submission-findings"),
     }
 
 
@@ -70,6 +73,7 @@ class LinksSerializer(serializers.Serializer):
     self = serializers.URLField()
     html = serializers.URLField()
     bundle = serializers.URLField()
+    findings = serializers.URLField(help_text="Every finding, page by page.")
 
 
 class SubmissionFilter(filters.FilterSet):
@@ -89,7 +93,9 @@ class SummarySerializer(serializers.ModelSerializer):
 
     url = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
-    owner = serializers.CharField(source="owner.get_username")
+    owner = serializers.SerializerMethodField(
+        help_text="The submitter's username, for the submitter's own side and staff; null for everyone else."
+    )
     organization: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
@@ -110,6 +116,27 @@ class SummarySerializer(serializers.ModelSerializer):
             "benchmark", "level", "bundle_name", "bundle_size", "bundle_sha256", "system_name",
             "created_at", "updated_at", "published_at", "links",
         ]  # fmt: skip
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_owner(self, submission: Submission) -> str | None:
+        # The pages never name submitters to the public; neither does the API.
+        user = self.context["request"].user
+        if not user.is_authenticated:
+            return None
+        if (
+            user.is_staff
+            or submission.owner_id == user.pk
+            or submission.organization_id in self._org_ids(user)
+        ):
+            return submission.owner.get_username()
+        return None
+
+    def _org_ids(self, user: Any) -> set[int]:
+        # Once per answer, not once per row of a list.
+        context = cast("dict[str, Any]", self.context)
+        if "_org_ids" not in context:
+            context["_org_ids"] = set(user_organizations(user).values_list("pk", flat=True))
+        return cast("set[int]", context["_org_ids"])
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, submission: Submission) -> str:
@@ -155,7 +182,12 @@ class SubmissionListCreateApi(APIView):
         suite = serializers.SlugField(required=False)
         benchmark = serializers.SlugField(required=False)
         level = serializers.SlugField(required=False)
-        page = serializers.IntegerField(required=False, min_value=1, help_text="Pages of 50, from 1.")
+        page = serializers.IntegerField(
+            required=False, min_value=1, max_value=MAX_PAGE, help_text="Pages of page_size, from 1."
+        )
+        page_size = serializers.IntegerField(
+            required=False, min_value=1, max_value=MAX_PAGE_SIZE, help_text="Rows a page; 50 by default."
+        )
 
     @extend_schema_serializer(component_name="SubmissionPage")
     class PageSerializer(serializers.Serializer):
@@ -168,12 +200,6 @@ class SubmissionListCreateApi(APIView):
     def throttle_scope(self) -> str | None:
         # Uploads are costly (storage, a validation task); reading is not.
         return "uploads" if self.request.method == "POST" else None
-
-    def initialize_request(self, request, *args: Any, **kwargs: Any) -> Request:
-        # Before anything reads the body (session authentication's CSRF check may).
-        if request.method == "POST":
-            install_hard_limit(request)
-        return super().initialize_request(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="submissions_list",
@@ -189,7 +215,7 @@ class SubmissionListCreateApi(APIView):
         filterset = SubmissionFilter(request.query_params, queryset=submission_list_visible(request.user))
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        paginator = PageNumberPagination()
+        paginator = CheckedPageNumberPagination()
         page: list[Submission] | None = paginator.paginate_queryset(filterset.qs, request, view=self)
         data = SummarySerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
@@ -236,9 +262,6 @@ class SubmissionListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         key = self._idempotency_key(request)
         serializer = self.InputSerializer(data=request.data, context={"user": request.user})
-        # Checked after request.data: the body is parsed (and refused) on first access.
-        if upload_refused(request._request):
-            return Response(self._too_large(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         serializer.is_valid(raise_exception=True)
         bundle = serializer.validated_data["bundle"]
         submission, created = submission_create(
@@ -256,14 +279,6 @@ class SubmissionListCreateApi(APIView):
         data = SummarySerializer(submission, context={"request": request}).data
         code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
         return Response(data, status=code, headers={"Location": data["url"]})
-
-    @staticmethod
-    def _too_large() -> dict[str, Any]:
-        return {
-            "detail": hard_limit_message(),
-            "code": "upload_too_large",
-            "limit_bytes": settings.UPLOAD_HARD_LIMIT_BYTES,
-        }
 
     @staticmethod
     def _idempotency_key(request: Request) -> str | None:
@@ -288,13 +303,6 @@ class RunSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-@extend_schema_serializer(component_name="SubmissionFinding")
-class FindingSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Finding
-        fields = ["severity", "code", "message", "location"]
-
-
 @extend_schema_serializer(component_name="SubmissionEvent")
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
@@ -317,7 +325,10 @@ class SubmissionDetailApi(APIView):
 
     @extend_schema_serializer(component_name="SubmissionDetail")
     class OutputSerializer(SummarySerializer):
-        findings = FindingSerializer(many=True)
+        findings = serializers.SerializerMethodField(
+            help_text=f"The first {FINDINGS_SHOWN} findings, errors first; links.findings pages through all."
+        )
+        findings_count = serializers.SerializerMethodField()
         runs = RunSerializer(many=True)
         events = serializers.SerializerMethodField()
 
@@ -325,8 +336,17 @@ class SubmissionDetailApi(APIView):
             fields = [
                 *SummarySerializer.Meta.fields, "availability", "organization_name", "manifest",
                 "system_description", "hyperparameters", "per_sample_training_flops",
-                "catalogue_version", "validated_at", "findings", "runs", "events",
+                "catalogue_version", "validated_at", "findings", "findings_count", "runs", "events",
             ]  # fmt: skip
+
+        @extend_schema_field(FindingSerializer(many=True))
+        def get_findings(self, submission: Submission) -> list[dict[str, Any]]:
+            first = findings_ordered(submission)[:FINDINGS_SHOWN]
+            return cast("list[dict[str, Any]]", FindingSerializer(first, many=True).data)
+
+        @extend_schema_field(OpenApiTypes.INT)
+        def get_findings_count(self, submission: Submission) -> int:
+            return submission.findings.count()
 
         @extend_schema_field(EventSerializer(many=True))
         def get_events(self, submission: Submission) -> list[dict[str, Any]]:

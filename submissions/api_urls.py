@@ -1,10 +1,16 @@
 from django.urls import path
 
 from .api import SubmissionBundleApi, SubmissionDetailApi, SubmissionListCreateApi
+from .findings_api import SubmissionFindingsApi
 
 urlpatterns = [
     path("submissions/", SubmissionListCreateApi.as_view(), name="api-submission-list"),
     path("submissions/<uuid:submission_id>/", SubmissionDetailApi.as_view(), name="api-submission-detail"),
+    path(
+        "submissions/<uuid:submission_id>/findings/",
+        SubmissionFindingsApi.as_view(),
+        name="api-submission-findings",
+    ),
     path(
         "submissions/<uuid:submission_id>/bundle/",
         SubmissionBundleApi.as_view(),

@@ -47,7 +47,6 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email address exists already; log in instead.")
-        return email
+        # No check for an existing account here: the form would tell anyone which addresses
+        # have one (submissions/accounts.py mails the holder instead).
+        return str(self.cleaned_data["email"]).strip()

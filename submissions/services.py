@@ -19,7 +19,7 @@ from submissions.bundles import BundleReport, Limits, validate_bundle
 from submissions.bundles.report import error
 
 from .models import Finding, Organization, Provenance, Run, StatusEvent, Submission
-from .signals import submission_status_changed
+from .signals import submission_status_changed, submission_status_changing
 from .states import Status, check_transition
 
 logger = logging.getLogger(__name__)
@@ -167,6 +167,7 @@ def submission_transition(
     locked.save(update_fields=fields)
     submission.status = locked.status
     submission.published_at = locked.published_at
+    submission_status_changing.send(sender=Submission, submission=locked, event=event)
     transaction.on_commit(
         lambda: submission_status_changed.send(sender=Submission, submission=locked, event=event)
     )

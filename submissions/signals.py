@@ -3,8 +3,14 @@
 `submission_status_changed` is sent after the transaction that moved a submission commits,
 with `submission`, `event` (the StatusEvent written) as keyword arguments. The ranking app
 re-ranks on it; notifications and webhooks go out on it.
+
+`submission_status_changing` is sent inside that transaction, once the new status is saved,
+with the same arguments: what a reader sees must change with the status or not at all (the
+ranking app takes a withdrawn result off its boards, counts and filters included). A receiver
+that raises undoes the status change.
 """
 
 from django.dispatch import Signal
 
 submission_status_changed = Signal()
+submission_status_changing = Signal()

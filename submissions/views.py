@@ -11,13 +11,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
 from benchcouncil.auth import signed_in_user
 from ranking.models import RankingMetric
 from ranking.result_page import result_standing_view
+from benchcouncil.form_throttle import throttled
 
+from .display import findings_grouped, system_items
 from .downloads import bundle_response
 from .forms import SubmissionForm
 from .models import Finding, Provenance, Submission
@@ -29,7 +30,6 @@ from .selectors import (
 )
 from .services import submission_create
 from .states import Status
-from .uploads import hard_limit_message, install_hard_limit, upload_refused
 
 PAGE_SIZE = 50
 # A submission's page follows these statuses by itself (static/js/submission-status.js).
@@ -48,24 +48,10 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
     return render(request, "submissions/list.html", context)
 
 
-@csrf_exempt
 @login_required
+@throttled("uploads", what="uploads")
 def submission_new(request: HttpRequest) -> HttpResponse:
-    # The hard limit must see the body before the CSRF check reads it, so the handler goes
-    # in here (csrf_exempt above) and CSRF protection comes right after. An oversize body is
-    # never read, its CSRF token included: it is refused here, and nothing is stored.
-    if request.method == "POST":
-        install_hard_limit(request)
-        request.POST  # noqa: B018 - parse now, through the handler
-        if upload_refused(request):
-            context = {"form": SubmissionForm(user=signed_in_user(request)), "refused": hard_limit_message()}
-            return render(request, "submissions/new.html", context, status=413)
-    return _submission_new(request)
-
-
-@csrf_protect
-def _submission_new(request: HttpRequest) -> HttpResponse:
-    user = signed_in_user(request)  # reached from submission_new only, behind login_required
+    user = signed_in_user(request)
     if request.method != "POST":
         return render(request, "submissions/new.html", {"form": SubmissionForm(user=user)})
     form = SubmissionForm(request.POST, request.FILES, user=user)
@@ -109,6 +95,7 @@ def submission_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse
     except LoginFirst:
         return redirect_to_login(request.get_full_path())
     runs = list(submission.runs.all())
+    findings, findings_hidden = findings_grouped(submission)
     context = {
         "title": submission.title,
         "standing": result_standing_view(submission_id=submission.pk)
@@ -119,10 +106,11 @@ def submission_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse
         "polling": submission.status in POLLED,
         "submission": submission,
         "can_manage": submission_can_manage(request.user, submission),
-        "findings": _findings_by_severity(submission),
+        "findings": findings,
+        "findings_hidden": findings_hidden,
         "runs": runs,
         "events": submission_events_visible(request.user, submission),
-        "system": _flat(submission.system_description),
+        "system": system_items(submission.system_description),
         "chart": _chart(submission, runs),
     }
     return render(request, "submissions/detail.html", context)
@@ -134,23 +122,6 @@ def submission_bundle(request: HttpRequest, submission_id: UUID) -> FileResponse
     if submission is None:
         raise Http404("No such submission.")
     return bundle_response(submission)
-
-
-def _findings_by_severity(submission: Submission) -> list[tuple[str, str, list[Finding]]]:
-    findings = list(submission.findings.all())
-    groups = []
-    for severity, label in Finding.Severity.choices:
-        members = [f for f in findings if f.severity == severity]
-        if members:
-            groups.append((severity, label, members))
-    return groups
-
-
-def _flat(description: dict[str, Any] | None) -> list[tuple[str, Any]]:
-    """The system description's keys in the order the submitter wrote them."""
-    if not isinstance(description, dict):
-        return []
-    return [(key.replace("_", " "), value) for key, value in description.items()]
 
 
 def _chart(submission: Submission, runs: list[Any]) -> dict[str, Any] | None:

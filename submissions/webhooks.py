@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
+import http.client
 import json
 import secrets
-import socket
 import time
-import urllib.error
-import urllib.request
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
@@ -27,6 +23,7 @@ from django.contrib.auth.models import User
 
 from .models import Organization, StatusEvent, Webhook, WebhookDelivery
 from .notifications import submission_url
+from .webhook_network import DestinationRefused, connection_open, destination_resolve
 
 DELIVER_TASK = "submissions.deliver_webhook"
 SIGNATURE_HEADER = "X-BenchCouncil-Signature"
@@ -38,10 +35,6 @@ TIMEOUT_S = 10
 
 class WebhookDeliveryError(Exception):
     """A failed attempt worth retrying: a network error or a non-2xx answer."""
-
-
-class WebhookDestinationError(Exception):
-    """An address the service must not call (private network): retrying will not help."""
 
 
 def webhook_create(
@@ -94,32 +87,6 @@ def webhooks_dispatch(*, event: StatusEvent) -> int:
     return queued
 
 
-def _check_destination(url: str) -> None:
-    # Endpoints are chosen by organization managers: without this an endpoint on the
-    # service's own network could be called, and its answer read in the delivery log.
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookDestinationError(f"Not an http(s) URL: {url}")
-    if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
-        return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or None, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise WebhookDeliveryError(f"Cannot resolve {parts.hostname}: {exc}") from exc
-    for info in infos:
-        if not ipaddress.ip_address(info[4][0]).is_global:
-            raise WebhookDestinationError(f"{parts.hostname} resolves to a non-public address.")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect could lead past the destination check: the answer is logged as it is.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 def webhook_deliver(*, webhook_id: int, event_id: int, delivery_id: str, attempt: int) -> WebhookDelivery:
     """One signed POST, logged whatever happens; raises WebhookDeliveryError to be retried."""
     webhook = Webhook.objects.get(pk=webhook_id)
@@ -137,28 +104,20 @@ def webhook_deliver(*, webhook_id: int, event_id: int, delivery_id: str, attempt
     )
     started, permanent = time.monotonic(), False
     try:
-        _check_destination(webhook.url)
-        request = urllib.request.Request(  # noqa: S310 - scheme checked above
-            webhook.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": "BenchCouncil-Rankings-Webhook/1",
-                SIGNATURE_HEADER: webhook_sign(webhook.secret, body),
-                TIMESTAMP_HEADER: str(timestamp),
-                DELIVERY_HEADER: delivery_id,
-            },
-        )
-        with _opener.open(request, timeout=TIMEOUT_S) as response:
+        destination = destination_resolve(webhook.url, allow_private=settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS)
+        connection = connection_open(destination, timeout=TIMEOUT_S)
+        try:
+            connection.request(
+                "POST", destination.path, body=body, headers=_headers(webhook, body, timestamp, delivery_id)
+            )
+            response = connection.getresponse()
             delivery.status_code = response.status
             delivery.response_excerpt = _excerpt(response.read(EXCERPT_CHARS))
-    except urllib.error.HTTPError as exc:
-        delivery.status_code = exc.code
-        delivery.response_excerpt = _excerpt(exc.read(EXCERPT_CHARS))
-    except WebhookDestinationError as exc:
+        finally:
+            connection.close()
+    except DestinationRefused as exc:
         delivery.error, permanent = str(exc), True
-    except (OSError, WebhookDeliveryError) as exc:
+    except (OSError, http.client.HTTPException) as exc:
         delivery.error = str(exc)[:EXCERPT_CHARS] or exc.__class__.__name__
     delivery.duration_ms = (time.monotonic() - started) * 1000
     delivery.succeeded = delivery.status_code is not None and 200 <= delivery.status_code < 300
@@ -166,6 +125,16 @@ def webhook_deliver(*, webhook_id: int, event_id: int, delivery_id: str, attempt
     if delivery.succeeded or permanent:
         return delivery
     raise WebhookDeliveryError(delivery.error or f"HTTP {delivery.status_code}")
+
+
+def _headers(webhook: Webhook, body: bytes, timestamp: int, delivery_id: str) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "BenchCouncil-Rankings-Webhook/1",
+        SIGNATURE_HEADER: webhook_sign(webhook.secret, body),
+        TIMESTAMP_HEADER: str(timestamp),
+        DELIVERY_HEADER: delivery_id,
+    }
 
 
 def _excerpt(raw: bytes) -> str:

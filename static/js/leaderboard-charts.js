@@ -7,6 +7,8 @@
   var node = document.getElementById("chart-data");
   if (!node || typeof Plotly === "undefined") return;
   var data = JSON.parse(node.textContent);
+  // Every label below goes through plain() (chart-text.js): plotly reads HTML in labels.
+  var plain = window.ChartText.plain;
   var config = { responsive: true, displaylogo: false };
   var palette = ["#0b5cad", "#b3261e", "#1f7a3a", "#9a6200", "#6a3d9a", "#00838f", "#c2185b",
                  "#5d4037", "#455a64", "#827717"];
@@ -34,7 +36,7 @@
     }
     var pad = 0.2;
     return {
-      type: "log", title: { text: title, standoff: 8 }, automargin: true,
+      type: "log", title: { text: plain(title), standoff: 8 }, automargin: true,
       range: [Math.log10(low) - pad, Math.log10(high) + pad],
       tickvals: ticks, ticktext: ticks.map(trim),
     };
@@ -49,12 +51,12 @@
     var traces = Object.keys(groups).map(function (name) {
       var pts = groups[name];
       return {
-        type: "scatter", mode: "markers", name: name || "unknown", marker: { size: 10 },
+        type: "scatter", mode: "markers", name: plain(name || "unknown"), marker: { size: 10 },
         x: pts.map(function (p) { return p.accelerators; }),
         y: pts.map(function (p) { return p.score; }),
-        text: pts.map(function (p) { return p.label; }),
+        text: pts.map(function (p) { return plain(p.label); }),
         customdata: pts.map(function (p) { return p.url; }),
-        hovertemplate: "%{text}<br>%{x} accelerators<br>%{y:.4g} " + data.unit + "<extra></extra>",
+        hovertemplate: "%{text}<br>%{x} accelerators<br>%{y:.4g} " + plain(data.unit) + "<extra></extra>",
       };
     });
     Plotly.newPlot(target, traces, {
@@ -78,16 +80,16 @@
       type: "bar", orientation: "h",
       y: eff.map(function (p, i) { return i; }),
       x: eff.map(function (p) { return p.efficiency; }),
-      text: eff.map(function (p) { return p.label; }), textposition: "none",
+      text: eff.map(function (p) { return plain(p.label); }), textposition: "none",
       marker: { color: "#0b5cad" },
       hovertemplate: "%{text}<br>%{x:.4g}<extra></extra>",
     }], {
       height: Math.max(320, 100 + 32 * eff.length),
       margin: { l: 10, r: 10, t: 10, b: 10 },
-      xaxis: { title: { text: data.efficiency_unit, standoff: 8 }, automargin: true },
+      xaxis: { title: { text: plain(data.efficiency_unit), standoff: 8 }, automargin: true },
       // Names shortened beside the bars (in full on hover), so the bars keep their width.
       yaxis: { automargin: true, tickvals: eff.map(function (p, i) { return i; }),
-               ticktext: eff.map(function (p) { return shorten(p.label, 26); }) },
+               ticktext: eff.map(function (p) { return plain(shorten(p.label, 26)); }) },
     }, config);
   }
 
@@ -103,10 +105,10 @@
     });
     var traces = data.curves.map(function (c) {
       return {
-        type: "scatter", mode: "lines+markers", name: c.label, legendgroup: c.result,
+        type: "scatter", mode: "lines+markers", name: plain(c.label), legendgroup: c.result,
         showlegend: false, x: c.minutes, y: c.quality,
         line: { color: colours[c.result], width: 1.5 }, marker: { size: 4 },
-        hovertemplate: c.label + "<br>%{x:.1f} min<br>%{y:.4g}<extra></extra>",
+        hovertemplate: plain(c.label) + "<br>%{x:.1f} min<br>%{y:.4g}<extra></extra>",
       };
     });
     var maxMinutes = 0;
@@ -114,7 +116,7 @@
     Plotly.newPlot(target, traces, {
       margin: { l: 10, r: 10, t: 10, b: 10 }, showlegend: false,
       xaxis: { title: { text: "Minutes since run start", standoff: 8 }, automargin: true },
-      yaxis: { title: { text: data.quality_label, standoff: 8 }, automargin: true },
+      yaxis: { title: { text: plain(data.quality_label), standoff: 8 }, automargin: true },
       shapes: [{ type: "line", x0: 0, x1: maxMinutes || 1, y0: data.target, y1: data.target,
                  line: { dash: "dot", color: "#b3261e" } }],
     }, config);

@@ -4,13 +4,15 @@
   "use strict";
   var node = document.getElementById("quality-data");
   if (!node || typeof Plotly === "undefined") return;
+  // Labels go through plain() (chart-text.js): plotly reads HTML in labels.
+  var plain = window.ChartText.plain;
   var data = JSON.parse(node.textContent);
   var traces = data.runs.map(function (run) {
     return {
-      name: run.name, mode: "lines+markers", type: "scatter",
+      name: plain(run.name), mode: "lines+markers", type: "scatter",
       x: run.curve.map(function (p) { return p.time_s / 60; }),
       y: run.curve.map(function (p) { return p.quality; }),
-      text: run.curve.map(function (p) { return "epoch " + p.epoch; }),
+      text: run.curve.map(function (p) { return "epoch " + plain(p.epoch); }),
     };
   });
   var shapes = [];
@@ -22,7 +24,7 @@
   Plotly.newPlot("quality-chart", traces, {
     margin: { t: 10, r: 10, b: 10, l: 10 },
     xaxis: { title: { text: "Training time (min)", standoff: 8 }, automargin: true },
-    yaxis: { title: { text: data.metric, standoff: 8 }, automargin: true },
+    yaxis: { title: { text: plain(data.metric), standoff: 8 }, automargin: true },
     shapes: shapes,
     legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
   }, { responsive: true, displaylogo: false });

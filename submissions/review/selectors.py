@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 
+from submissions.display import Shown, accelerator_count, text_value
 from submissions.models import Membership, ReproductionCheck, StatusEvent, Submission, Webhook
 from submissions.states import Status
 
@@ -89,25 +90,33 @@ def _tunable(submission: Submission, name: str) -> bool:
 
 def hyperparameter_diff(submission: Submission) -> list[DiffRow]:
     """Every hyper-parameter of the reference, the bundle's file and each run, side by side."""
+    return hyperparameter_diff_shown(submission, limit=None).items
+
+
+def hyperparameter_diff_shown(submission: Submission, *, limit: int | None) -> Shown:
+    """The first `limit` rows of the comparison (rows past it are counted, not built)."""
     reference = dict(submission.benchmark.reference_hyperparameters) if submission.benchmark else {}
     sources: list[tuple[str, dict[str, Any]]] = [("bundle", submission.hyperparameters or {})]
     sources += [(f"run {run.index}", run.hyperparameters or {}) for run in submission.runs.all()]
-    names = list(reference)
+    ordered = dict.fromkeys(reference)  # the reference's order, then each source's new names
     for _, values in sources:
-        names += [k for k in values if k not in names]
+        ordered.update(dict.fromkeys(values))
+    names = list(ordered)
+    shown = names if limit is None else names[:limit]
     rows = []
-    for name in names:
+    for name in shown:
         ref = reference.get(name, MISSING)
-        row = DiffRow(name=name, reference=ref)
+        row = DiffRow(name=text_value(name, 120), reference=text_value(ref))
         for source, values in sources:
             if name not in values:
                 row.cells.append(DiffCell(source, MISSING, False))
             else:
-                row.cells.append(DiffCell(source, values[name], ref is MISSING or values[name] != ref))
+                differs = ref is MISSING or values[name] != ref
+                row.cells.append(DiffCell(source, text_value(values[name]), differs))
         if row.differs:
             row.allowed = _tunable(submission, name)
         rows.append(row)
-    return rows
+    return Shown(rows, len(names) - len(shown))
 
 
 @dataclass
@@ -128,14 +137,15 @@ def software_diff(submission: Submission) -> list[SoftwareRow]:
     (`framework`, `operating_system`, `other_software_stack`); where it does not, the row
     carries no difference and the reviewer judges it from the layer rule.
     """
-    system = submission.system_description or {}
+    system = submission.system_description if isinstance(submission.system_description, dict) else {}
     reference = submission.benchmark.reference_hyperparameters if submission.benchmark else {}
     layers = set(submission.level.changeable_layers) if submission.level else set()
     rows = []
     for key, layer in SOFTWARE_LAYERS.items():
         for name, value, ref in _flatten(key, system.get(key, MISSING), reference.get(key, MISSING)):
             differs = None if ref is MISSING else value != ref
-            rows.append(SoftwareRow(name, layer, value, ref, differs, layer in layers))
+            shown = (text_value(name, 120), text_value(value), text_value(ref))
+            rows.append(SoftwareRow(*shown[:1], layer, *shown[1:], differs, layer in layers))
     return rows
 
 
@@ -148,14 +158,18 @@ def _flatten(key: str, value: Any, ref: Any) -> list[tuple[str, Any, Any]]:
 
 
 def earlier_submissions(submission: Submission) -> list[Submission]:
-    """The same organization's earlier submissions of the same benchmark, newest first."""
+    """The same organization's earlier submissions of the same benchmark, newest first.
+
+    The organization is the registered one the submission was made for (or, without one, the
+    same submitter): never the free-text name in the manifest, which anyone may write, so
+    that another organization's bundle cannot place itself in this comparison.
+    """
     if submission.benchmark_id is None:
         return []
-    same_org = Q(pk__in=[])
     if submission.organization_id is not None:
-        same_org |= Q(organization_id=submission.organization_id)
-    if submission.organization_name:
-        same_org |= Q(organization_name__iexact=submission.organization_name)
+        same_org = Q(organization_id=submission.organization_id)
+    else:
+        same_org = Q(organization__isnull=True, owner_id=submission.owner_id)
     return list(
         Submission.objects.filter(same_org, benchmark_id=submission.benchmark_id)
         .filter(created_at__lt=submission.created_at)
@@ -174,9 +188,9 @@ def _median(values: list[float | None]) -> float | None:
 def submission_summary(submission: Submission) -> dict[str, Any]:
     """A submission's headline figures, for the side-by-side comparison."""
     runs = list(submission.runs.all())
-    system = submission.system_description or {}
-    accelerators = system.get("accelerator_model_name", "")
-    count = (system.get("number_of_nodes") or 0) * (system.get("accelerators_per_node") or 0)
+    system = submission.system_description if isinstance(submission.system_description, dict) else {}
+    accelerators = text_value(system.get("accelerator_model_name") or "", 120)
+    count = accelerator_count(system)
     return {
         "submission": submission,
         "runs": len(runs),
@@ -185,8 +199,10 @@ def submission_summary(submission: Submission) -> dict[str, Any]:
         "median_time_to_train_s": _median([r.time_to_train_s for r in runs]),
         "median_quality": _median([r.achieved_quality for r in runs]),
         "global_batch_size": _median([r.global_batch_size for r in runs]),
-        "accelerators": f"{accelerators} x {count}" if accelerators else MISSING,
-        "framework": system.get("framework", MISSING),
+        "accelerators": f"{accelerators} x {MISSING if count is None else count}"
+        if accelerators
+        else MISSING,
+        "framework": text_value(system.get("framework", MISSING), 120),
     }
 
 

@@ -12,11 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from benchcouncil.auth import signed_in_user
+from benchcouncil.form_throttle import throttled
+from submissions.display import FINDINGS_SHOWN, ROWS_SHOWN, cut, findings_ordered, system_items
 from submissions.models import Organization, Submission, Webhook
 from submissions.selectors import submission_list_visible
 from submissions.states import TransitionError
@@ -106,10 +108,12 @@ def review_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse:
     context = {
         "submission": submission,
         "runs": submission.runs.all(),
-        "findings": submission.findings.all(),
+        "findings": cut(list(findings_ordered(submission)[: FINDINGS_SHOWN + 1]), FINDINGS_SHOWN),
+        "findings_count": submission.findings.count(),
         "curves": selectors.run_curves(submission),
-        "hyperparameters": selectors.hyperparameter_diff(submission),
-        "software": selectors.software_diff(submission),
+        "hyperparameters": selectors.hyperparameter_diff_shown(submission, limit=ROWS_SHOWN),
+        "software": cut(selectors.software_diff(submission)),
+        "system": system_items(submission.system_description),
         "comparison": [selectors.submission_summary(s) for s in [submission, *earlier]],
         "events": selectors.submission_events_for(request.user, submission),
         "checks": selectors.reproduction_checks(submission),
@@ -185,6 +189,7 @@ def submission_withdraw(request: HttpRequest, submission_id: UUID) -> HttpRespon
 
 
 @login_required
+@throttled("uploads", what="uploads")
 def submission_correct(request: HttpRequest, submission_id: UUID) -> HttpResponse:
     user = signed_in_user(request)
     submission = _visible(request, submission_id)
@@ -206,13 +211,18 @@ def submission_correct(request: HttpRequest, submission_id: UUID) -> HttpRespons
 
 
 def _managed_organization(request: HttpRequest, slug: str) -> Organization:
-    organization = get_object_or_404(Organization, slug=slug)
-    if not (request.user.is_superuser or selectors.is_manager(request.user, organization.pk)):
-        raise PermissionDenied("Only the organization's managers manage its webhooks.")
+    organization = Organization.objects.filter(slug=slug).first()
+    # 404 for an unknown slug and for someone who does not manage it alike: which
+    # organizations (and webhooks) exist is not told to outsiders.
+    if organization is None or not (
+        request.user.is_superuser or selectors.is_manager(request.user, organization.pk)
+    ):
+        raise Http404("No such organization among those you manage.")
     return organization
 
 
 @login_required
+@throttled("webhooks", what="webhook changes")
 def webhook_list(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _managed_organization(request, slug)
     form = WebhookForm(request.POST or None)
@@ -239,7 +249,9 @@ def webhook_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def webhook_toggle(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    webhook = get_object_or_404(Webhook.objects.select_related("organization"), pk=webhook_id)
+    webhook = Webhook.objects.select_related("organization").filter(pk=webhook_id).first()
+    if webhook is None:
+        raise Http404("No such organization among those you manage.")
     _managed_organization(request, webhook.organization.slug)
     webhook.active = not webhook.active
     webhook.save(update_fields=["active"])

@@ -17,7 +17,7 @@ import pytest
 from deploy_examples import ROOT
 
 COMPOSE_FILE = ROOT / "docker" / "compose.yaml"
-SERVICES = {"postgres", "rabbitmq", "seaweedfs", "migrate", "web", "worker", "beat", "runner"}
+SERVICES = {"postgres", "rabbitmq", "seaweedfs", "migrate", "proxy", "web", "worker", "beat", "runner"}
 LONG_RUNNING = SERVICES - {"migrate"}
 
 
@@ -81,10 +81,34 @@ def test_the_app_services_share_one_configuration(config):
     assert env["SECRET_KEY"] == ""
 
 
-def test_only_the_web_tier_publishes_a_port_and_on_loopback(config):
+def test_only_the_proxy_publishes_a_port_and_on_loopback(config):
     published = {name: svc["ports"] for name, svc in config["services"].items() if svc.get("ports")}
-    assert set(published) == {"web"}
-    assert published["web"][0]["host_ip"] == "127.0.0.1"
+    assert set(published) == {"proxy"}
+    assert published["proxy"][0]["host_ip"] == "127.0.0.1"
+    assert published["proxy"][0]["target"] == 8080
+
+
+def test_the_proxy_buffers_requests_with_timeouts_in_front_of_gunicorn(config):
+    proxy = config["services"]["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert proxy["environment"]["NGINX_UPSTREAM"] == "web:8000"
+    # The same upload limit as the application's.
+    web = config["services"]["web"]["environment"]
+    assert proxy["environment"]["UPLOAD_HARD_LIMIT_BYTES"] == web["UPLOAD_HARD_LIMIT_BYTES"]
+    (mount,) = proxy["volumes"]
+    assert mount["target"] == "/etc/nginx/templates/nginx.conf.template" and mount["read_only"]
+    template = Path(mount["source"]).read_text()
+    for directive in (
+        "proxy_request_buffering on;",
+        "client_header_timeout 10s;",
+        "client_body_timeout 30s;",
+        "client_max_body_size ${UPLOAD_HARD_LIMIT_BYTES};",
+        "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+    ):
+        assert directive in template, directive
+    # Throttles count the address the outermost proxy saw: the TLS proxy, then nginx.
+    assert web["NUM_PROXIES"] == "2"
 
 
 def test_each_dockerfile_has_its_own_ignore_file():

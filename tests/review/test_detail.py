@@ -92,13 +92,26 @@ def test_it_compares_with_the_organizations_earlier_submissions_of_the_benchmark
     assert response.context["comparison"][1]["median_time_to_quality_s"] == pytest.approx(3003.0)
 
 
-def test_it_finds_earlier_submissions_by_organization_name_too(client, reviewer, owner, org, outsider):
+def test_it_never_compares_with_another_organizations_bundle_of_the_same_manifest_name(
+    client, reviewer, owner, org, outsider
+):
+    # The manifest's organization name is free text: anyone may write another's.
     by_name = make_submission(outsider, status=Status.REJECTED, name="by-name.tar.gz")
     by_name.organization_name = org.name.upper()
     by_name.save(update_fields=["organization_name"])
     current = make_submission(owner, organization=org, name="current.tar.gz")
     compared = [c["submission"] for c in _page(client, reviewer, current).context["comparison"]]
-    assert compared == [current, by_name]
+    assert compared == [current]
+
+
+def test_it_compares_a_submission_without_an_organization_with_its_submitters_own(
+    client, reviewer, owner, outsider
+):
+    mine = make_submission(owner, status=Status.REJECTED, name="mine.tar.gz")
+    make_submission(outsider, status=Status.REJECTED, name="theirs.tar.gz")
+    current = make_submission(owner, name="current.tar.gz")
+    compared = [c["submission"] for c in _page(client, reviewer, current).context["comparison"]]
+    assert compared == [current, mine]
 
 
 def test_it_shows_staff_only_notes_to_reviewers(client, reviewer, owner, org):

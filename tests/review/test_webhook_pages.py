@@ -44,12 +44,12 @@ def test_it_rejects_a_url_that_is_not_http(client, manager, org):
 
 
 @pytest.mark.parametrize("who", ["owner", "member", "outsider", "reviewer"])
-def test_it_is_for_the_organizations_managers(client, org, who, request):
+def test_it_is_for_the_organizations_managers_and_answers_others_404(client, org, who, request):
     webhook = Webhook.objects.create(organization=org, url="https://ci.example.org/h", secret="s" * 64)
     client.force_login(request.getfixturevalue(who))
-    assert client.get(_url(org)).status_code == 403
-    assert client.post(_url(org), {"url": "https://evil.example.org/"}).status_code == 403
-    assert client.post(reverse("review:webhook-toggle", args=[webhook.pk])).status_code == 403
+    assert client.get(_url(org)).status_code == 404
+    assert client.post(_url(org), {"url": "https://evil.example.org/"}).status_code == 404
+    assert client.post(reverse("review:webhook-toggle", args=[webhook.pk])).status_code == 404
     assert Webhook.objects.count() == 1 and Webhook.objects.get().active
 
 
@@ -59,5 +59,5 @@ def test_it_lets_a_manager_of_another_organization_nothing(client, other_org, or
     other_manager = django_user_model.objects.create_user("other-manager")
     Membership.objects.create(organization=other_org, user=other_manager, role=Membership.Role.MANAGER)
     client.force_login(other_manager)
-    assert client.get(_url(org)).status_code == 403
+    assert client.get(_url(org)).status_code == 404
     assert client.get(_url(other_org)).status_code == 200

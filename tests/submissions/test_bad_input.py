@@ -17,10 +17,10 @@ from django.core.files.uploadhandler import StopUpload
 from django.test import RequestFactory
 from intake_bundles import bundle_files, make_tar, make_zip, stored_bundles, upload
 
+from benchcouncil.upload_limit import HardLimitUploadHandler, upload_refused
 from submissions.bundles.pack import pack_files
 from submissions.models import Submission
 from submissions.states import Status
-from submissions.uploads import HardLimitUploadHandler, upload_refused
 
 pytestmark = pytest.mark.django_db
 
