@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ranking.catalogue import Benchmark, Catalogue, Level
+from ranking.catalogue.scaling import SCALED_KEYS
 
 SMOKE, FULL = "smoke", "full"
 PROFILES = (SMOKE, FULL)
@@ -245,6 +246,23 @@ def resolve_hyperparameters(benchmark: Benchmark, overrides: dict[str, Any]) -> 
         if key not in resolved:
             raise ValueError(f"{benchmark.key}: no value for {key}")
     return resolved
+
+
+def scaled_hyperparameters(
+    resolved: dict[str, Any], benchmark: Benchmark, level: Level, processes: int, overrides: dict[str, Any]
+) -> dict[str, Any]:
+    """``resolved`` with the level's batch scaling (ranking/catalogue/scaling.py) for ``processes``.
+
+    Values the job sets itself are its own; the harness trains with exactly these values and the
+    service checks a runner's bundle against them.
+    """
+    scaled = benchmark.reference_for(level, processes)
+    changes = {
+        key: scaled[key]
+        for key in SCALED_KEYS
+        if key in scaled and key not in overrides and scaled[key] != resolved.get(key)
+    }
+    return {**resolved, **changes} if changes else resolved
 
 
 def run_seeds(config: dict[str, Any], benchmark: Benchmark) -> list[int]:

@@ -12,9 +12,10 @@ import hashlib
 from typing import Any
 
 from ranking.catalogue import get_catalogue
+from ranking.catalogue.scaling import processes, system_processes
 from submissions.bundles import BundleReport
 
-from .jobspec import expected_model, resolve_hyperparameters, run_seeds
+from .jobspec import expected_model, resolve_hyperparameters, run_seeds, scaled_hyperparameters
 from .models import Job
 
 MODEL_CODE_DIGEST = "model_code_sha256"  # the manifest key the harness writes for model code
@@ -46,7 +47,7 @@ def job_bundle_mismatches(*, job: Job, report: BundleReport) -> list[str]:
         problems.append(f"the bundle holds {len(found_seeds)} run(s); the job asked for {len(seeds)}")
     elif sorted(s for s in found_seeds if s is not None) != sorted(seeds) or None in found_seeds:
         problems.append(f"the runs' seeds are {found_seeds}; the job's are {seeds}")
-    problems += _hyperparameter_differences(report.hyperparameters, config, benchmark)
+    problems += _hyperparameter_differences(report, config, benchmark, job)
     problems += _model_differences(job, report.manifest, config, benchmark)
     return problems
 
@@ -58,18 +59,29 @@ def _differences(*checks: tuple[str, Any, Any]) -> list[str]:
 
 
 def _hyperparameter_differences(
-    found: dict[str, Any] | None, config: dict[str, Any], benchmark: Any
+    report: BundleReport, config: dict[str, Any], benchmark: Any, job: Job
 ) -> list[str]:
+    overrides = dict(config.get("hyperparameters") or {})
     try:
-        wanted = resolve_hyperparameters(benchmark, dict(config.get("hyperparameters") or {}))
+        wanted = resolve_hyperparameters(benchmark, overrides)
     except ValueError as exc:
         return [f"the job's hyper-parameters cannot be resolved: {exc}"]
-    found = found or {}
+    level = get_catalogue().levels[job.level.slug]
+    wanted = scaled_hyperparameters(wanted, benchmark, level, _job_processes(config, report), overrides)
+    found = report.hyperparameters or {}
     return [
         f"hyper-parameter {key} is {found.get(key)!r}; the job's is {wanted.get(key)!r}"
         for key in sorted(set(wanted) | set(found))
         if found.get(key) != wanted.get(key)
     ]
+
+
+def _job_processes(config: dict[str, Any], report: BundleReport) -> int:
+    """The processes the job trained with: its scale, or, where the pool's was not known when it
+    was queued, the host's accelerators as the harness described them."""
+    if config.get("accelerators_per_node") is None:
+        return system_processes(report.system)
+    return processes(config.get("nodes") or 1, config["accelerators_per_node"])
 
 
 def _model_differences(

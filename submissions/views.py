@@ -14,14 +14,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from benchcouncil.auth import signed_in_user
+from benchcouncil.form_throttle import throttled
 from ranking.models import RankingMetric
 from ranking.result_page import result_standing_view
-from benchcouncil.form_throttle import throttled
 
 from .display import findings_grouped, system_items
 from .downloads import bundle_response
 from .forms import SubmissionForm
-from .models import Finding, Provenance, Submission
+from .models import Provenance, Submission
 from .selectors import (
     submission_can_manage,
     submission_events_visible,

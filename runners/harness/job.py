@@ -17,7 +17,7 @@ import torch
 import torch.multiprocessing as mp
 
 from ranking.catalogue import Benchmark, Catalogue, get_catalogue
-from ranking.catalogue.scaling import SCALED_KEYS
+from runners.jobspec import scaled_hyperparameters
 
 from . import bundle, cluster, distributed, progress
 from .config import JobConfig
@@ -218,13 +218,8 @@ def _runs(
 def _scaled(plan: Plan, processes: int) -> Plan:
     """The level's batch scaling (ranking/catalogue/scaling.py) for this many processes."""
     level = get_catalogue().levels[plan.config.level]
-    scaled = plan.benchmark.reference_for(level, processes)
-    changes = {
-        key: scaled[key]
-        for key in SCALED_KEYS
-        if key in scaled and key not in plan.config.hyperparameters and scaled[key] != plan.hp.get(key)
-    }
-    return dataclasses.replace(plan, hp={**plan.hp, **changes}) if changes else plan
+    hp = scaled_hyperparameters(plan.hp, plan.benchmark, level, processes, plan.config.hyperparameters)
+    return dataclasses.replace(plan, hp=hp) if hp is not plan.hp else plan
 
 
 def _check_plan(plan: Plan, world: distributed.World, kind: str) -> None:

@@ -70,7 +70,9 @@ def test_it_flags_a_byte_identical_bundle_sent_by_another_user(client, reviewer,
     client.force_login(reviewer)
     page = client.get(reverse("review:detail", args=[copy.pk])).content.decode()
     assert (
-        'id="duplicate-flag"' in page and "first.tar.gz" in page and "the same bundle, byte for byte" in page
+        'id="duplicate-flag"' in page
+        and f'href="{reverse("review:detail", args=[first.pk])}">{first.title}</a>' in page
+        and "the same bundle, byte for byte" in page
     )
     # The earlier one is not flagged by the later copy: the copy is what needs explaining.
     earlier = client.get(reverse("review:detail", args=[first.pk])).content.decode()
