@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from browser_checks import WIDTHS, assert_nothing_cut_off, new_page
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from submissions.services import submission_transition
 from submissions.states import Status
@@ -73,8 +74,7 @@ def test_it_shows_the_new_status_without_a_reload(live_server, browser, owner, o
         submission=submission, to=Status.AWAITING_REVIEW, actor=None, reason="Validation passed."
     )
     # no reload from here: the page's script notices the change
-    page.wait_for_function(
-        "document.getElementById('status').textContent.trim() === 'Awaiting review'", timeout=20000
-    )
+    # Polled from the test, not by a string evaluated in the page: the site's CSP forbids eval.
+    expect(page.locator("#status")).to_have_text("Awaiting review", timeout=20000)
     assert page.locator("#polling-note").count() == 0  # settled: nothing more to wait for
     assert_nothing_cut_off(page, "submission after validation")
