@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.text import slugify
 from review.factories import make_submission
 
 from runners.services import job_create_reproduction
@@ -62,6 +63,7 @@ def urls(owner, org) -> list[str]:
     values = {
         "submission_id": submission.pk, "job_id": job.pk, "slug": org.slug, "webhook_id": webhook.pk,
         "uidb64": "MQ", "token": "set-password", **BOARD,
+        "organization": org.slug, "system_name": slugify(submission.system_name) or "system",
     }  # fmt: skip
     out = []
     for name, route in _routes():
