@@ -72,10 +72,12 @@ def run_lines(seed: int, total: int, epochs: int = 88) -> Iterator[str]:
     yield _event("run_start", None, now, "INTERVAL_START")
     header, footer = 3 + len(HYPERPARAMETERS) + 1, 1
     steps = (total - header - footer) // epochs - 3
+    # Independent runs never take the same time to the millisecond (rules.duplicate_run).
+    step_ms = 97 + seed % 7
     for epoch in range(1, epochs + 1):
         yield _event("epoch_start", None, now, "INTERVAL_START", epoch_num=epoch)
         for step in range(steps):
-            now += 97
+            now += step_ms
             stats = {"loss": round(7 - 6 * epoch / epochs + rng.random() / 10, 6), "lr": 3.2}
             yield _event("tracked_stats", stats, now, step=(epoch - 1) * steps + step)
         yield _event("epoch_stop", None, now, "INTERVAL_END", epoch_num=epoch)
