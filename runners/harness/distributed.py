@@ -58,13 +58,13 @@ def close_world() -> None:
         dist.destroy_process_group()
 
 
-def any_rank(flag: bool, world: World) -> bool:
-    """True on every rank when any rank says so: all ranks must stop at the same step."""
+def largest(value: int, world: World) -> int:
+    """The largest of every rank's ``value``, on every rank."""
     if world.world_size == 1:
-        return flag
-    tensor = torch.tensor([int(flag)], device=world.device)
+        return value
+    tensor = torch.tensor([value], device=world.device, dtype=torch.int64)
     dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
-    return bool(tensor.item())
+    return int(tensor.item())
 
 
 def total(value: int, world: World) -> int:

@@ -19,11 +19,13 @@ from torch.utils.data import DataLoader, DistributedSampler
 from ranking.catalogue import Benchmark
 
 from . import mllogging as ml
-from .distributed import World, any_rank, from_main, total
+from .distributed import World, from_main, largest, total
 from .hyperparameters import build_optimizer, learning_rate_factor, logged_hyperparameters
 from .workloads import Quality, Workload
 
 TARGET, EPOCHS, CANCELLED, TIME_LIMIT = "target", "epochs", "cancelled", "time_limit"
+# Stop reasons in rising order of precedence, so that all ranks agree on the strongest one.
+_STOP_REASONS: tuple[str | None, ...] = (None, TIME_LIMIT, CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,9 @@ def run_training(
         local = (
             CANCELLED if hooks.should_stop() else TIME_LIMIT if time.monotonic() > hooks.deadline else None
         )
-        # Every rank must leave the loop at the same step, whichever rank saw the reason.
-        return (local or CANCELLED) if any_rank(local is not None, world) else None
+        # Every rank leaves the loop at the same step with the same reason, whichever rank saw it
+        # first (each rank's clock passes the deadline at its own moment); a cancel outranks it.
+        return _STOP_REASONS[largest(_STOP_REASONS.index(local), world)]
 
     session = session or LocalSession(workload, hp, epochs, world)
     emit = log or _Silent()

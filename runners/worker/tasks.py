@@ -62,10 +62,12 @@ def execute_job(
         return str(first.get("status"))
     try:
         return _run(client, config, model_code)
-    except ServiceError:
+    except ServiceError as exc:
         # The service could not be reached even after retries: the job stops heart-beating,
-        # so the service's sweep marks it lost and re-queues it (once).
-        logger.exception("job %s: the service could not be reached", job_id)
+        # so the service's sweep marks it lost and re-queues it (once). The error names the
+        # address and the reason; a traceback would add nothing (and the service stopping
+        # first is how a development stack shuts down).
+        logger.error("job %s: the service could not be reached: %s", job_id, exc)
         return "unreachable"
 
 
