@@ -394,6 +394,16 @@ def _integer(text: str, line: int, column: str, problems: list[str], *, minimum:
     return value
 
 
+def earlier_import(*, actor: User, key: str, record: bytes) -> tuple[Submission | None, bool]:
+    """The submission an earlier import under ``key`` made, and whether it holds ``record`` as is.
+
+    Importing is idempotent: the same record again is that submission; other figures under the
+    same key are a correction, which the importer must withdraw the earlier one for.
+    """
+    earlier = Submission.objects.filter(owner=actor, idempotency_key=key).first()
+    return earlier, earlier is not None and earlier.bundle_sha256 == hashlib.sha256(record).hexdigest()
+
+
 def import_entries(
     entries: Iterable[Entry], *, source: str, actor: User, dry_run: bool = False
 ) -> ImportResult:
@@ -405,10 +415,10 @@ def import_entries(
     todo: list[tuple[Entry, bytes]] = []
     for entry in entries:
         body = entry.record()
-        earlier = Submission.objects.filter(owner=actor, idempotency_key=entry.idempotency_key).first()
+        earlier, same = earlier_import(actor=actor, key=entry.idempotency_key, record=body)
         if earlier is None:
             todo.append((entry, body))
-        elif earlier.bundle_sha256 == hashlib.sha256(body).hexdigest():
+        elif same:
             unchanged.append(earlier)
         else:
             conflicts.append(

@@ -21,7 +21,7 @@ from django.db import transaction
 from submissions.models import Finding, Profile, Provenance, Run, StatusEvent, Submission
 from submissions.states import Status
 
-from .imports import ImportProblems
+from .imports import ImportProblems, earlier_import
 from .mlperf_round import Fit
 from .models import Benchmark, Level
 from .services import leaderboard_enqueue_recompute
@@ -54,10 +54,10 @@ def mlperf_round_import(
         if fit.errors:
             continue
         key, record = entry_key(round_name, fit), fit.result.record()
-        earlier = Submission.objects.filter(owner=actor, idempotency_key=key).first()
+        earlier, same = earlier_import(actor=actor, key=key, record=record)
         if earlier is None:
             todo.append((fit, record, key))
-        elif earlier.bundle_sha256 == hashlib.sha256(record).hexdigest():
+        elif same:
             unchanged.append(earlier)
         else:
             conflicts.append(
