@@ -22,7 +22,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ranking.catalogue import get_catalogue  # noqa: E402
+from catalogue import get_catalogue  # noqa: E402
 from runners.harness.distributed import World  # noqa: E402
 from runners.harness.hyperparameters import build_optimizer, resolve_hyperparameters  # noqa: E402
 from runners.harness.registry import WORKLOADS  # noqa: E402

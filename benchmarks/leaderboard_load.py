@@ -174,7 +174,7 @@ def load(total: int, seed: int) -> None:
     from django.contrib.auth.models import User
     from django.db import transaction
 
-    from ranking.models import Benchmark, Level
+    from catalogue.models import Benchmark, Level
     from submissions.models import Organization, Run, Submission
 
     rng = random.Random(seed)
@@ -286,7 +286,7 @@ def fake_result(
 
 
 def rank_all() -> None:
-    from ranking.models import Benchmark
+    from catalogue.models import Benchmark
     from ranking.services import PROFILES, leaderboard_recompute
 
     boards = 0

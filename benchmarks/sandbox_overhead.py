@@ -22,11 +22,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ranking.catalogue import get_catalogue  # noqa: E402
+from catalogue import get_catalogue  # noqa: E402
 from runners.harness import run_job, validate_config  # noqa: E402
 
 MODEL_CODE = """
-from runners.harness.models import Caser
+from runners.harness.networks import Caser
 
 
 def build_model(num_users, num_items, sequence_length):

@@ -25,7 +25,7 @@ from mlperf_logging.mllog.mllog import MLLogger
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run as a script from anywhere in the checkout
 
-from ranking.catalogue import Benchmark, get_catalogue  # noqa: E402
+from catalogue import Benchmark, get_catalogue  # noqa: E402
 from submissions.bundles import validate_bundle  # noqa: E402
 from submissions.bundles.pack import pack_files  # noqa: E402
 

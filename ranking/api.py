@@ -19,12 +19,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from benchcouncil.params import MAX_PAGE, check_as_of
+from catalogue.models import Benchmark, Level
 from submissions.models import Availability
 
 from . import cache as board_cache
 from .csv_export import CSVRenderer, board_csv
 from .forms import SORT_CHOICES
-from .models import Benchmark, Leaderboard, Level
+from .models import Leaderboard
 from .presentation import submission_url_builder
 from .selectors import (
     ROW_FIELDS,

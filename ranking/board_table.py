@@ -15,9 +15,9 @@ from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from catalogue.models import Benchmark, Level, RankingMetric
 from submissions.models import Availability, Provenance
 
-from .models import Benchmark, Level, RankingMetric
 from .presentation import score_unit
 
 CATEGORY_LABELS = dict(Availability.choices)

@@ -9,7 +9,8 @@ from typing import Any
 
 from rest_framework.renderers import BaseRenderer
 
-from .models import Benchmark
+from catalogue.models import Benchmark
+
 from .presentation import score_in_unit, score_unit
 
 COLUMNS = (

@@ -30,11 +30,11 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from catalogue.models import Benchmark, Level
 from submissions.bundles.independence import duplicate_groups
 from submissions.models import Availability, Profile, Provenance, Run, StatusEvent, Submission
 from submissions.states import Status
 
-from .models import Benchmark, Level
 from .services import leaderboard_enqueue_recompute
 
 # Columns every row carries. Entry columns must agree across the rows of one entry.

@@ -18,12 +18,12 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from catalogue.models import Benchmark, Level
 from submissions.models import Finding, Profile, Provenance, Run, StatusEvent, Submission
 from submissions.states import Status
 
 from .imports import ImportProblems, earlier_import
 from .mlperf_round import Fit
-from .models import Benchmark, Level
 from .services import leaderboard_enqueue_recompute
 
 

@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ranking.catalogue import Benchmark, Catalogue, Level, get_catalogue
+from catalogue import Benchmark, Catalogue, Level, get_catalogue
 from submissions.bundles.documents import load_document
 from submissions.bundles.independence import duplicate_runs, missing_seeds, run_identity
 from submissions.bundles.mllog import parse_log

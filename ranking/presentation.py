@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from catalogue.models import Benchmark, RankingMetric
 from submissions.models import Provenance
-
-from .models import Benchmark, RankingMetric
 
 PROVENANCE_LABELS = dict(Provenance.choices)
 AGGREGATION_LABELS = {

@@ -12,12 +12,12 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from catalogue.models import Benchmark
+from catalogue.signals import benchmark_rules_changed
 from submissions.signals import submission_status_changed, submission_status_changing
 from submissions.states import Status
 
-from .models import Benchmark
 from .services import (
-    benchmark_rules_changed,
     leaderboard_enqueue_recompute,
     leaderboard_entries_close,
     leaderboards_enqueue_for_benchmark,

@@ -21,9 +21,10 @@ from django.db import InterfaceError, OperationalError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, Q, QuerySet
 
+from catalogue.models import Benchmark, Level, Suite
 from submissions.states import Status
 
-from .models import Benchmark, Leaderboard, LeaderboardEntry, Level, Suite
+from .models import Leaderboard, LeaderboardEntry
 
 PER_PAGE = 50
 FILTERS = ("accelerator", "framework", "organization", "category")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from .models import Benchmark, Level, Suite
+from catalogue.models import Benchmark, Level, Suite
 
 
 class LevelSerializer(serializers.ModelSerializer):

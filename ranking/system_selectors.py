@@ -15,8 +15,10 @@ from uuid import UUID
 from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 
+from catalogue.models import Benchmark
+
 from .board_table import is_cpu_only
-from .models import Benchmark, LeaderboardEntry
+from .models import LeaderboardEntry
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
 SYSTEMS_PER_PAGE = 50

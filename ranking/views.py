@@ -10,11 +10,12 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from benchcouncil.params import bad_request
+from catalogue.models import Benchmark, Level
 
 from . import cache as board_cache
 from .board_table import CATEGORY_LABELS, board_columns, flops_declared, header_cells, score_label, table_rows
 from .forms import LeaderboardForm, board_param_problems
-from .models import Benchmark, Leaderboard, Level
+from .models import Leaderboard
 from .presentation import (
     AGGREGATION_LABELS,
     chart_data,

@@ -29,7 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from benchcouncil.auth import signed_in_user
-from ranking.models import Benchmark, Level, Suite
+from catalogue.models import Benchmark, Level, Suite
 
 from . import selectors, services
 from .models import Job, RunnerHost

@@ -2,7 +2,7 @@
 
 One definition of its folders, used by the web tier's settings and by a runner host's own
 Celery app, so that both sides of one machine meet in the same place. Pure Python and shared
-by both sides, like runners.jobspec: a runner host imports it without Django (anything under
+by both sides, like runners.level_rules: a runner host imports it without Django (anything under
 the `benchcouncil` package would start the web tier's Celery app, whose Django fix-up then
 wants the web settings).
 """

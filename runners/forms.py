@@ -1,4 +1,4 @@
-"""The web form for a model submission; the level check itself is runners.levels."""
+"""The web form for a model submission; the level check itself is runners.job_request."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth.models import User
 
-from ranking.catalogue import get_catalogue
+from catalogue import get_catalogue
 from submissions.selectors import user_organizations
 
 

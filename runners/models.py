@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 
 from benchcouncil.history import HistoryEvent
-from ranking.models import Benchmark, Level, Suite
+from catalogue.models import Benchmark, Level, Suite
 from submissions.models import Organization, Profile, Submission
 
 from .states import ACTIVE, JobStatus

@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ranking.catalogue import get_catalogue
-from ranking.catalogue.scaling import processes, system_processes
+from catalogue import get_catalogue
+from catalogue.scaling import processes, system_processes
 from submissions.bundles import BundleReport
 
-from .jobspec import expected_model, resolve_hyperparameters, run_seeds, scaled_hyperparameters
+from .level_rules import expected_model, resolve_hyperparameters, run_seeds, scaled_hyperparameters
 from .models import Job
 
 MODEL_CODE_DIGEST = "model_code_sha256"  # the manifest key the harness writes for model code

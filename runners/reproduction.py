@@ -12,11 +12,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from ranking.catalogue import get_catalogue
+from catalogue import get_catalogue
 from submissions.models import Submission
 
-from .jobspec import HYPERPARAMETERS
-from .levels import check_job_request
+from .job_request import check_job_request
+from .level_rules import HYPERPARAMETERS
 from .models import Job
 from .states import JobStatus
 

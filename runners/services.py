@@ -19,12 +19,12 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from ranking.models import Benchmark, Level, Suite
+from catalogue.models import Benchmark, Level, Suite
 from submissions.bundles import BundleReport, Limits, validate_bundle
 from submissions.models import Organization, Submission
 from submissions.provenance import submission_create_runner_verified
 
-from .levels import JobSpec
+from .job_request import JobSpec
 from .models import Job, JobEvent, RunnerHost
 from .provenance import job_bundle_mismatches
 from .states import ACTIVE, JobStatus, JobTransitionError, check_transition

@@ -11,12 +11,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from ranking.catalogue import get_catalogue
+from catalogue import get_catalogue
 from submissions.models import Organization
 from submissions.selectors import user_organizations
 
 from .capacity import check_scale, pool_capacity
-from .levels import check_job_request
+from .job_request import check_job_request
 from .models import Job
 from .reproduction import job_limits
 from .services import job_create

@@ -30,7 +30,7 @@ from rest_framework.views import APIView
 from benchcouncil.auth import signed_in_user
 from benchcouncil.pagination import CheckedPageNumberPagination
 from benchcouncil.params import MAX_PAGE, MAX_PAGE_SIZE
-from ranking.models import Benchmark, Level, Suite
+from catalogue.models import Benchmark, Level, Suite
 
 from .display import FINDINGS_SHOWN, findings_ordered
 from .downloads import SHA256_HEADER, bundle_response

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from ranking.models import Benchmark, Level, Suite
+from catalogue.models import Benchmark, Level, Suite
 from submissions.bundles import BundleReport, Limits, validate_bundle
 from submissions.bundles.report import error
 

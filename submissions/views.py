@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from benchcouncil.auth import signed_in_user
 from benchcouncil.form_throttle import throttled
-from ranking.models import RankingMetric
+from catalogue.models import RankingMetric
 from ranking.result_page import result_standing_view
 
 from .display import findings_grouped, system_items

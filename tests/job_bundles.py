@@ -1,6 +1,6 @@
 """Bundles a runner's harness would write for a job: its seeds, its values and its model.
 
-Built from the job's own configuration with the service's rules (runners.jobspec), so a test
+Built from the job's own configuration with the service's rules (runners.level_rules), so a test
 that changes one field of the manifest gets a bundle that differs from its job in that field.
 """
 
@@ -12,8 +12,8 @@ import re
 import tarfile
 from typing import Any
 
-from ranking.catalogue import get_catalogue
-from runners.jobspec import expected_model, resolve_hyperparameters, run_seeds
+from catalogue import get_catalogue
+from runners.level_rules import expected_model, resolve_hyperparameters, run_seeds
 from runners.models import Job
 from runners.provenance import MODEL_CODE_DIGEST, model_code_digest
 from submissions.bundles.pack import pack_files

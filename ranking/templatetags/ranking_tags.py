@@ -1,7 +1,8 @@
 from django import template
 
+from catalogue.models import Benchmark
 from ranking.board_table import hardware_label, score_label
-from ranking.models import Benchmark, LeaderboardEntry
+from ranking.models import LeaderboardEntry
 from ranking.presentation import score_in_unit, score_unit, sig
 
 register = template.Library()

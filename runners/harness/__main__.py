@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from ranking.catalogue import get_catalogue
+from catalogue import get_catalogue
 
 from .config import validate_config
 from .hardware import host_report

@@ -1,6 +1,6 @@
 """Job configuration: what a runner host is asked to run, checked against the level's rules.
 
-The level rules and value checks are runners.jobspec's, the same the web tier applies before it
+The level rules and value checks are runners.level_rules's, the same the web tier applies before it
 queues a job; they are checked again here so that a configuration from anywhere (the CLI, a
 stale queue) that would produce an invalid bundle is refused before GPU time is spent on it.
 """
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ranking.catalogue import Benchmark, Catalogue
-from runners.jobspec import (
+from catalogue import Benchmark, Catalogue
+from runners.level_rules import (
     check_level,
     check_max_epochs,
     check_profile,

@@ -1,6 +1,6 @@
 """Hyper-parameters the harness applies, named as the catalogue and the MLLOG keys name them.
 
-Which names and values a job may give is runners.jobspec's (checked before a job runs); this
+Which names and values a job may give is runners.level_rules's (checked before a job runs); this
 module builds what they name.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from runners.jobspec import OPTIMIZERS, resolve_hyperparameters
+from runners.level_rules import OPTIMIZERS, resolve_hyperparameters
 
 __all__ = ["build_optimizer", "learning_rate_factor", "logged_hyperparameters", "resolve_hyperparameters"]
 

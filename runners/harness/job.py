@@ -16,8 +16,8 @@ from typing import Any
 import torch
 import torch.multiprocessing as mp
 
-from ranking.catalogue import Benchmark, Catalogue, get_catalogue
-from runners.jobspec import scaled_hyperparameters
+from catalogue import Benchmark, Catalogue, get_catalogue
+from runners.level_rules import scaled_hyperparameters
 
 from . import bundle, cluster, distributed, progress
 from .config import JobConfig
@@ -216,7 +216,7 @@ def _runs(
 
 
 def _scaled(plan: Plan, processes: int) -> Plan:
-    """The level's batch scaling (ranking/catalogue/scaling.py) for this many processes."""
+    """The level's batch scaling (catalogue/scaling.py) for this many processes."""
     level = get_catalogue().levels[plan.config.level]
     hp = scaled_hyperparameters(plan.hp, plan.benchmark, level, processes, plan.config.hyperparameters)
     return dataclasses.replace(plan, hp=hp) if hp is not plan.hp else plan

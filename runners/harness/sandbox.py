@@ -50,8 +50,8 @@ SCRATCH = "/scratch"  # the one writable directory inside the sandbox
 SANDBOX_TMP = "/scratch/tmp"  # noqa: S108 - a path inside the sandbox, in its private scratch
 # The code the sandboxed programs import: the harness and the torch-free catalogue it reads.
 CODE_PATHS = (
-    "runners/__init__.py", "runners/jobspec.py", "runners/harness",
-    "ranking/__init__.py", "ranking/catalogue",
+    "runners/__init__.py", "runners/level_rules.py", "runners/harness",
+    "catalogue/__init__.py", "catalogue/scaling.py", "catalogue/catalogue.toml",
 )  # fmt: skip
 # Variables a training process needs and that carry no secret; everything else is dropped.
 PASSED_THROUGH = (

@@ -26,7 +26,7 @@ from torch.utils.data import Dataset, TensorDataset
 
 from .distributed import World
 from .messages import HANDOVER_DIR, HANDOVER_FILE, reply, requests
-from .models import load_model_code
+from .networks import load_model_code
 from .trainer import Loop, make_loop, train_epoch
 from .workloads import Workload, training_step_of
 

@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler
 
-from ranking.catalogue import Benchmark
+from catalogue import Benchmark
 
 from . import mllogging as ml
 from .distributed import World, from_main, largest, total

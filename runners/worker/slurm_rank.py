@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from ranking.catalogue import get_catalogue
+from catalogue import get_catalogue
 
 from .client import JobClient
 from .sbatch import JobFiles

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 
-from ranking.catalogue import get_catalogue
+from catalogue import get_catalogue
 
 from . import celery as runner_celery
 from .celery import app

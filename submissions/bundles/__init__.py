@@ -5,7 +5,7 @@
         report = validate_bundle(bundle, "bundle.tar.gz")
     report.valid, report.findings, report.runs
 
-The format is docs/bundle-format.md; the rules come from ranking.catalogue.
+The format is docs/bundle-format.md; the rules come from catalogue.
 """
 
 from .report import BundleReport, Finding, Limits, RunReport, Severity

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from ranking.catalogue import Level
+from catalogue import Level
 
 from .log_summary import LogSummary
 from .report import Finding, RunReport, error, warning

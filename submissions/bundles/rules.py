@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from ranking.catalogue import Benchmark, Catalogue, Level, Suite
+from catalogue import Benchmark, Catalogue, Level, Suite
 
 from .report import Finding, error, info, shown, warning
 from .runs import RunFacts
@@ -82,7 +82,7 @@ def check_runs(
     file_hyperparameters: dict[str, Any],
     accelerators: int = 1,
 ) -> list[Finding]:
-    """`accelerators`: the system's (ranking/catalogue/scaling.py), for the level's batch scaling."""
+    """`accelerators`: the system's (catalogue/scaling.py), for the level's batch scaling."""
     findings = _seeds(runs)
     benchmark, level = resolved.benchmark, resolved.level
     if benchmark is None:

@@ -33,7 +33,7 @@ class Target:
     higher_is_better: bool = True
     per_sample_flops: float | None = None
     reference_keys: frozenset[str] = frozenset()
-    # MLPerf's hyper-parameter names -> the catalogue's (ranking/catalogue/catalogue.toml).
+    # MLPerf's hyper-parameter names -> the catalogue's (catalogue/catalogue.toml).
     mlperf_names: dict[str, str] = field(default_factory=dict, hash=False)
 
 

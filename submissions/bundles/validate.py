@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from ranking.catalogue import Catalogue, get_catalogue
-from ranking.catalogue.scaling import system_processes
+from catalogue import Catalogue, get_catalogue
+from catalogue.scaling import system_processes
 
 from .archive import ArchiveContents, read_archive, read_members
 from .curve import MAX_CURVE_POINTS

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
-from ranking.models import Benchmark, Level, Suite
+from catalogue.models import Benchmark, Level, Suite
 from submissions.models import Organization, Provenance, Submission
 
 from .safeguards import duplicate_flags, interest_conflict, user_organization_ids

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from ranking.catalogue import Benchmark, get_catalogue
+from catalogue import Benchmark, get_catalogue
 from submissions.bundles import BundleReport, validate_bundle
 
 T0_MS = 1_700_000_000_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ranking.catalogue import get_catalogue
+from catalogue import get_catalogue
 from submissions.bundles.mllog import parse_log
 from submissions.bundles.runs import Target, derive_run
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from ranking.catalogue import Catalogue, get_catalogue
+from catalogue import Catalogue, get_catalogue
 
 
 def _with_benchmark(suite: str, slug: str, **changes) -> Catalogue:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import torch
 
-from ranking.catalogue import Catalogue, get_catalogue
+from catalogue import Catalogue, get_catalogue
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from ranking.catalogue import Catalogue
+from catalogue import Catalogue
 from runners.harness.config import validate_config
 from runners.harness.hyperparameters import build_optimizer, learning_rate_factor
-from runners.jobspec import OPTIMIZERS, SCHEDULES
-from runners.levels import check_job_request
+from runners.job_request import check_job_request
+from runners.level_rules import OPTIMIZERS, SCHEDULES
 
 pytestmark = pytest.mark.torch
 
@@ -105,7 +105,7 @@ def test_it_rejects_unknown_fields_benchmarks_and_levels(catalogue: Catalogue) -
 
 
 # The web tier's check before queueing and the harness's on the runner apply one set of level
-# rules (runners.jobspec): a configuration gets the same answer, word for word, from both.
+# rules (runners.level_rules): a configuration gets the same answer, word for word, from both.
 # (request, how many errors both give)
 SAME_ANSWER = [
     ({"level": "hardware", "hyperparameters": {"global_batch_size": 512, "precision": "bf16"}}, 2),
@@ -144,6 +144,6 @@ def test_it_applies_every_schedule_a_job_may_name(schedule: str) -> None:
     hp = {"opt_learning_rate_schedule": schedule, "opt_learning_rate_decay_boundary_epochs": [5]}
 
     assert learning_rate_factor(hp, 0.0, 10) == 1.0
-    # A schedule added to runners.jobspec needs its expectation here, and the harness to apply it.
+    # A schedule added to runners.level_rules needs its expectation here, and the harness to apply it.
     expected = {"step": 0.1, "constant": 1.0, "cosine": pytest.approx(0.02447, abs=1e-5)}[schedule]
     assert learning_rate_factor(hp, 9.0, 10) == expected

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ranking.catalogue import Catalogue
+from catalogue import Catalogue
 from runners.harness import run_job, validate_config
 from runners.harness.config import JobConfig
 from submissions.bundles import validate_bundle
@@ -93,7 +93,7 @@ def test_it_measures_caser_flops_as_the_flop_counter_does(catalogue: Catalogue, 
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
-    from runners.harness.models import Caser
+    from runners.harness.networks import Caser
 
     config = _config(catalogue, suite="aibench-training", benchmark="learning-to-rank", runs=1, max_epochs=1)
     manifest = json.loads((_bundle(run_job(config, tmp_path)) / "manifest.json").read_text())

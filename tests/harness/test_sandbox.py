@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from ranking.catalogue import Catalogue
+from catalogue import Catalogue
 from runners.harness import run_job, validate_config
 from runners.harness import sandbox as sandbox_module
 from runners.harness.sandbox import Limits, SandboxError, SandboxUnavailable, run_sandboxed, sandbox_problem
@@ -128,7 +128,7 @@ def test_it_runs_free_level_model_code_in_the_sandbox(catalogue: Catalogue, tmp_
     code = tmp_path / "model.py"
     code.write_text(
         "import os\n"
-        "from runners.harness.models import Caser\n"
+        "from runners.harness.networks import Caser\n"
         "def build_model(num_users, num_items, sequence_length):\n"
         "    assert os.environ['HOME'] == '/scratch'\n"
         "    return Caser(num_users, num_items, sequence_length, dims=16)\n"
@@ -157,7 +157,7 @@ def test_a_cancelled_model_code_job_ends_its_sandboxes_and_keeps_the_measured_ru
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     code = tmp_path / "model.py"
     code.write_text(
-        "from runners.harness.models import Caser\n"
+        "from runners.harness.networks import Caser\n"
         "def build_model(num_users, num_items, sequence_length):\n"
         "    return Caser(num_users, num_items, sequence_length, dims=8)\n"
     )

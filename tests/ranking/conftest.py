@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from factories import RunSpec, benchmark, level, make_submission, publish
 
-from ranking.models import Benchmark, Level
+from catalogue.models import Benchmark, Level
 from submissions.models import Submission
 
 # HPC AI500 image classification: 2.43e10 FLOPs/sample, target 0.763, n = 5, 5 runs.

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from ranking.models import Benchmark, Level
+from catalogue.models import Benchmark, Level
 from submissions.models import Organization, Run, StatusEvent, Submission
 from submissions.services import submission_transition
 from submissions.states import Status

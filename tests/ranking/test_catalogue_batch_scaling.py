@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ranking.catalogue import CatalogueError, get_catalogue, parse_catalogue
-from ranking.catalogue.scaling import SCALED_KEYS, processes, system_processes
+from catalogue import CatalogueError, get_catalogue, parse_catalogue
+from catalogue.scaling import SCALED_KEYS, processes, system_processes
 
 
 def resnet():
@@ -55,6 +55,6 @@ def test_it_refuses_a_reference_batch_the_reference_accelerators_do_not_divide()
 
 
 def get_catalogue_path():
-    from ranking.catalogue import CATALOGUE_PATH
+    from catalogue import CATALOGUE_PATH
 
     return CATALOGUE_PATH

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import five_runs
 from django.urls import reverse
 
-from ranking.models import Benchmark, Suite
+from catalogue.models import Benchmark, Suite
 
 
 def test_it_lists_every_board_of_every_suite(client, db) -> None:

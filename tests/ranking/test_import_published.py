@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from ranking.models import Level
+from catalogue.models import Level
 from ranking.services import leaderboard_recompute
 from submissions.models import Run, StatusEvent, Submission
 

@@ -9,8 +9,9 @@ from conftest import SAMPLES, five_runs
 from django.db.models import F
 from factories import RunSpec, make_submission, publish, withdraw
 
+from catalogue.signals import benchmark_rules_changed
 from ranking.models import Leaderboard, LeaderboardEntry
-from ranking.services import benchmark_rules_changed, leaderboard_recompute
+from ranking.services import leaderboard_recompute
 
 # 2.43e10 x 115,305,030 samples / 3600 s at exactly the target quality
 ONE_HOUR_VFLOPS = 7.783089525e14

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from ranking.models import Benchmark, Level
+from catalogue.models import Benchmark, Level
 from submissions.models import Organization, Run, StatusEvent, Submission
 from submissions.states import Status
 

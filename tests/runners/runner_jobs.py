@@ -10,8 +10,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from benchcouncil.celery import app
-from ranking.catalogue import get_catalogue
-from runners.levels import JobSpec, check_job_request
+from catalogue import get_catalogue
+from runners.job_request import JobSpec, check_job_request
 from runners.models import Job
 
 

@@ -21,7 +21,7 @@ from rest_framework.authtoken.models import Token
 from runner_jobs import drain
 
 from benchcouncil.celery import app as web_app
-from ranking.catalogue import get_catalogue
+from catalogue import get_catalogue
 from runners.models import Job, RunnerHost
 from runners.services import runner_host_register
 from runners.states import JobStatus

@@ -51,7 +51,7 @@ leaked = sorted(
 )
 assert not leaked, f"the web tier imported runner code: {leaked}"
 # The level rules the harness shares with the web tier are among what is imported (with torch blocked).
-assert "runners.jobspec" in imported, "runners.jobspec was not imported as a web module"
+assert "runners.level_rules" in imported, "runners.level_rules was not imported as a web module"
 assert "runners.execute_job" not in app.tasks, "the runner task is registered in the web app"
 assert "runners.sweep_lost_jobs" in app.tasks
 print(len(imported), "modules")

@@ -21,14 +21,14 @@ import torch
 from django.test import TestCase
 from hostile_model_code import HONEST_MODEL, hostile_model_code
 
-from ranking.catalogue import get_catalogue
+from catalogue import get_catalogue
 from runners.harness import run_job, validate_config
 from runners.harness.meter import count_flops
-from runners.harness.models import load_model_code
+from runners.harness.networks import load_model_code
 from runners.harness.registry import WORKLOADS
 from runners.harness.supervisor import model_call_of
 from runners.harness.workloads import Context, build_workload
-from runners.levels import check_job_request
+from runners.job_request import check_job_request
 from runners.services import job_create, job_record_progress, job_transition
 from runners.states import JobStatus
 from runners.tokens import new_secret

@@ -6,8 +6,8 @@ import pytest
 from django.test import TestCase
 from slurm_jobs import wait_for
 
-from ranking.catalogue import get_catalogue
-from runners.levels import check_job_request
+from catalogue import get_catalogue
+from runners.job_request import check_job_request
 from runners.models import Job
 from runners.scheduler import job_record_scheduler
 from runners.services import job_create, job_transition

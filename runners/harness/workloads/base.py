@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from ranking.catalogue import Benchmark
+from catalogue import Benchmark
 
 from ..registry import WorkloadSpec
 

@@ -10,7 +10,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from ..data.images import image_folder, pattern_images
 from ..metrics import top1_accuracy
-from ..models import build_classifier, load_model_code
+from ..networks import build_classifier, load_model_code
 from .base import Context, Quality, StopCheck, Workload, require_data_root
 
 # Smoke: 16x16 inputs keep ResNet-50 at about 0.19 GFLOPs a sample, so a 2-core CPU trains a

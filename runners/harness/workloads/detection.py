@@ -11,7 +11,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from ..data.detection import VOC_CLASSES, CocoDetection, SyntheticBoxes, VocDetection, WeatherNpz, collate
 from ..metrics import Detections, GroundTruth, mean_average_precision
-from ..models import build_detector, load_model_code
+from ..networks import build_detector, load_model_code
 from .base import Context, Quality, StopCheck, Workload, require_data_root
 
 SMOKE_SIZE, SMOKE_TRAIN, SMOKE_EVAL = 48, 64, 32

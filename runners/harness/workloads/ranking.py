@@ -11,7 +11,7 @@ from torch.utils.data import Dataset
 
 from ..data.sequences import Interactions, gowalla, last_items, synthetic, windows
 from ..metrics import ndcg_at_k, precision_at_k
-from ..models import Caser, load_model_code
+from ..networks import Caser, load_model_code
 from .base import Context, Quality, StopCheck, Workload, require_data_root
 
 L, T, NEGATIVES, K = 5, 3, 3, 10  # Caser's reference window, targets, negatives; the metric's k

@@ -1,6 +1,6 @@
 """The web tier's check of a model submission against its level, before anything is queued.
 
-The level rules, the values the harness accepts and their error messages are in runners.jobspec,
+The level rules, the values the harness accepts and their error messages are in runners.level_rules,
 which the harness checks the job's configuration with again on the runner; the web tier must not
 import the harness, and a submitter should hear about a bad configuration at once (a 400), not
 after the job has waited for a GPU. What is checked only here: the request itself (availability,
@@ -13,9 +13,9 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from ranking.catalogue import Catalogue
+from catalogue import Catalogue
 
-from .jobspec import (
+from .level_rules import (
     FULL,
     MODEL_CODE_ENTRY_POINT,
     SMOKE,

@@ -1,9 +1,9 @@
 """What a benchmark job may ask for at each level: the one set of rules both tiers check.
 
-The web tier checks a model submission with it before anything is queued (runners.levels), so
+The web tier checks a model submission with it before anything is queued (runners.job_request), so
 that a submitter hears of a bad configuration at once; the runner's harness checks the
 configuration it is given with it again (runners.harness.config), and builds its optimizers,
-schedules and models from the names here. Pure Python over ranking.catalogue: no Django and no
+schedules and models from the names here. Pure Python over catalogue: no Django and no
 torch, because the web tier imports it.
 
 What each level may set comes from the catalogue (Level.tunable_hyperparameters,
@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ranking.catalogue import Benchmark, Catalogue, Level
-from ranking.catalogue.scaling import SCALED_KEYS
+from catalogue import Benchmark, Catalogue, Level
+from catalogue.scaling import SCALED_KEYS
 
 SMOKE, FULL = "smoke", "full"
 PROFILES = (SMOKE, FULL)
@@ -251,7 +251,7 @@ def resolve_hyperparameters(benchmark: Benchmark, overrides: dict[str, Any]) -> 
 def scaled_hyperparameters(
     resolved: dict[str, Any], benchmark: Benchmark, level: Level, processes: int, overrides: dict[str, Any]
 ) -> dict[str, Any]:
-    """``resolved`` with the level's batch scaling (ranking/catalogue/scaling.py) for ``processes``.
+    """``resolved`` with the level's batch scaling (catalogue/scaling.py) for ``processes``.
 
     Values the job sets itself are its own; the harness trains with exactly these values and the
     service checks a runner's bundle against them.

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ranking.catalogue import get_catalogue
-from runners.levels import check_job_request
+from catalogue import get_catalogue
+from runners.job_request import check_job_request
 
 BASE = {"suite": "hpc-ai500", "benchmark": "image-classification"}
 CODE = "import torch\n\ndef build_model(num_classes):\n    return torch.nn.Linear(8, num_classes)\n"
