@@ -107,11 +107,17 @@ def _block_range(
         error(
             "log.bad_value",
             f"{name} line {event.line}: block_stop needs metadata.first_epoch_num (a whole number "
-            f"from 0) and metadata.epoch_count (1 to {MAX_BLOCK_EPOCHS}); it has {first!r} and {count!r}",
+            f"from 0) and metadata.epoch_count (1 to {MAX_BLOCK_EPOCHS}); "
+            f"it has {_given(FIRST_EPOCH, first)} and {_given(EPOCH_COUNT, count)}",
             f"{name}:{event.line}",
         )
     )
     return None
+
+
+def _given(key: str, value: Any) -> str:
+    # The metadata as the log wrote it; None is what a key never written (or null) reads as.
+    return f"no {key}" if value is None else f"{key} {shown(value)}"
 
 
 def _evaluated_epochs(stop: Any, first: int, evals: Sequence[tuple[float, Any]]) -> int | None:

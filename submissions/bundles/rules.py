@@ -11,6 +11,7 @@ from ranking.catalogue import Benchmark, Catalogue, Level, Suite
 
 from .report import Finding, error, info, shown, warning
 from .runs import RunFacts
+from .spelling import did_you_mean, misspelt_as
 
 FULL = "full"
 
@@ -47,7 +48,8 @@ def _unknown(what: str, value: str, known: list[str], suite: str | None = None) 
     scope = f" (suite {suite!r})" if suite else ""
     return error(
         f"rules.unknown_{what}",
-        f"manifest.json: {what} {shown(value)} is not in the catalogue{scope}; known: {', '.join(known)}",
+        f"manifest.json: {what} {shown(value)} is not in the catalogue{scope}; known: {', '.join(known)}"
+        f"{did_you_mean(value, known)}",
         f"manifest.json:$.{what}",
     )
 
@@ -210,7 +212,11 @@ def _hyperparameters(run: RunFacts, benchmark: Benchmark, level: Level, accelera
         name = run.report.log_name
         if key not in stated:
             if not level.hyperparameters_may_change:
-                message = f"{name}: {key} is not stated; the {level.slug} level requires {shown(reference)}"
+                unknown = set(stated) - set(benchmark.reference_hyperparameters)
+                message = (
+                    f"{name}: {key} is not stated; the {level.slug} level requires {shown(reference)}"
+                    f"{misspelt_as(key, unknown)}"
+                )
                 findings.append(error("rules.hyperparameter_missing", message, name))
             continue
         if not same_value(stated[key], reference):
