@@ -27,6 +27,16 @@ def findings_of(factory, files: dict[str, bytes], code: str):
     return {f.location.split(":", 1)[0]: f for f in report.findings if f.code == code}
 
 
+def assert_on_line(
+    factory, files: dict[str, bytes], code: str, key: str, rest: str, log: str = "logs/run_1.log"
+):
+    """`log`'s `code` finding points at the line that logs `key` and reads "LOG line N: REST"."""
+    finding = findings_of(factory, files, code)[log]
+    line = line_of(files, log, key)
+    assert finding.location == f"{log}:{line}"
+    assert finding.message == f"{log} line {line}: {rest}"
+
+
 def test_a_wrong_hyperparameter_is_found_on_the_line_that_logs_it(factory):
     bench = factory.benchmark("aibench-training", "image-classification")
     wrong = {**bench.reference_hyperparameters, "opt_base_learning_rate": 0.2}
@@ -36,13 +46,9 @@ def test_a_wrong_hyperparameter_is_found_on_the_line_that_logs_it(factory):
         "opt_base_learning_rate": 0.2,
     }
     files = with_hyperparameters(factory, bench, wrong, last)
-    found = findings_of(factory, files, "rules.hyperparameter_differs")
+    rest = "opt_base_learning_rate is 0.2; the hardware level fixes it at 0.1"
     for log in ("logs/run_1.log", "logs/run_2.log"):
-        line = line_of(files, log, "opt_base_learning_rate")
-        assert found[log].location == f"{log}:{line}"
-        assert found[log].message == (
-            f"{log} line {line}: opt_base_learning_rate is 0.2; the hardware level fixes it at 0.1"
-        )
+        assert_on_line(factory, files, "rules.hyperparameter_differs", "opt_base_learning_rate", rest, log)
     assert line_of(files, "logs/run_1.log", "opt_base_learning_rate") != line_of(
         files, "logs/run_2.log", "opt_base_learning_rate"
     )
@@ -53,10 +59,8 @@ def test_an_mlperf_name_is_found_on_its_own_line(factory):
     hyper = dict(bench.reference_hyperparameters)
     del hyper["opt_base_learning_rate"]
     files = with_hyperparameters(factory, bench, {**hyper, "sgd_opt_base_learning_rate": 0.3})
-    finding = findings_of(factory, files, "rules.hyperparameter_differs")["logs/run_1.log"]
-    line = line_of(files, "logs/run_1.log", "sgd_opt_base_learning_rate")
-    assert finding.location == f"logs/run_1.log:{line}"
-    assert finding.message.startswith(f"logs/run_1.log line {line}: opt_base_learning_rate is 0.3;")
+    rest = "opt_base_learning_rate is 0.3; the hardware level fixes it at 0.1"
+    assert_on_line(factory, files, "rules.hyperparameter_differs", "sgd_opt_base_learning_rate", rest)
 
 
 def test_two_names_that_disagree_point_at_both_lines(factory):
@@ -76,13 +80,8 @@ def test_two_names_that_disagree_point_at_both_lines(factory):
 
 def test_a_log_that_disagrees_with_hyperparameters_json_is_found_on_its_line(factory):
     files = factory.files(**{"hyperparameters.json": b'{"opt_base_learning_rate": 0.4}'})
-    finding = findings_of(factory, files, "rules.hyperparameters_disagree")["logs/run_1.log"]
-    line = line_of(files, "logs/run_1.log", "opt_base_learning_rate")
-    assert finding.location == f"logs/run_1.log:{line}"
-    assert finding.message == (
-        f"logs/run_1.log line {line}: opt_base_learning_rate is 0.1 in the log "
-        "but 0.4 in hyperparameters.json"
-    )
+    rest = "opt_base_learning_rate is 0.1 in the log but 0.4 in hyperparameters.json"
+    assert_on_line(factory, files, "rules.hyperparameters_disagree", "opt_base_learning_rate", rest)
 
 
 def test_a_value_only_hyperparameters_json_states_points_there(factory):
@@ -102,10 +101,5 @@ def test_a_value_only_hyperparameters_json_states_points_there(factory):
 def test_a_bad_batch_size_is_found_on_its_line(factory):
     bench = factory.benchmark("aibench-training", "image-classification")
     files = with_hyperparameters(factory, bench, {**bench.reference_hyperparameters, "global_batch_size": 0})
-    finding = findings_of(factory, files, "log.bad_value")["logs/run_1.log"]
-    line = line_of(files, "logs/run_1.log", "global_batch_size")
-    assert finding.location == f"logs/run_1.log:{line}"
-    assert finding.message == (
-        f"logs/run_1.log line {line}: global_batch_size is 0; "
-        "it must be an integer of at least 1 and at most 2147483647"
-    )
+    rest = "global_batch_size is 0; it must be an integer of at least 1 and at most 2147483647"
+    assert_on_line(factory, files, "log.bad_value", "global_batch_size", rest)
