@@ -5,7 +5,7 @@
     benchcouncil submit bundle.tar.gz --wait          upload, then follow validation
     benchcouncil wait SUBMISSION_ID --until published
     benchcouncil leaderboard hpc-ai500 image-classification free --csv
-    benchcouncil model-submit spec.json --wait        a job for the service's runners
+    benchcouncil model-submit --profile smoke --wait  a job for the service's runners
     benchcouncil review queue                         reviewers: the queue, review data, decisions
 
 The commands that talk to the service read BENCHCOUNCIL_URL and BENCHCOUNCIL_TOKEN. They use
@@ -30,6 +30,14 @@ from benchcouncil.client.http import ApiClient
 # Bundle commands come from the validator's own command line, unchanged.
 DELEGATED = ("check", "pack")
 BOARD_FILTERS = ("profile", "category", "accelerator", "framework", "organization", "sort", "as_of")
+MODEL_SUBMIT_EPILOG = (
+    "The job is --suite, --benchmark and --level, else the spec file's, else $BENCHCOUNCIL_SUITE,\n"
+    "$BENCHCOUNCIL_BENCHMARK and $BENCHCOUNCIL_LEVEL. With none of them anywhere, --profile smoke runs\n"
+    f"the quickest smoke job: {' '.join(models.SMOKE_DEFAULT.values())}.\n\n"
+    "  benchcouncil model-submit --profile smoke --wait\n"
+    "  benchcouncil model-submit --suite hpc-ai500 --benchmark image-classification --level system \\\n"
+    "      --profile smoke --wait"
+)
 # Options whose value may start with '-' (a descending sort): argparse would take "-nodes"
 # for an option of its own, so "--sort -nodes" is passed on as "--sort=-nodes".
 DASHED_VALUES = ("--sort",)
@@ -119,25 +127,7 @@ def cmd_leaderboard(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_model_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    overrides = {
-        "suite": args.suite,
-        "benchmark": args.benchmark,
-        "level": args.level,
-        "profile": args.profile,
-        "availability": args.availability,
-        "hyperparameters": _json_option(args.hyperparameters, "--hyperparameters"),
-        "model": args.model,
-        "organization": args.organization,
-        "pool": args.pool,
-        "time_limit_s": args.time_limit,
-        "nodes": args.nodes,
-        "accelerators_per_node": args.accelerators_per_node,
-    }
-    request = models.model_request(
-        Path(args.spec) if args.spec else None,
-        overrides,
-        Path(args.model_code) if args.model_code else None,
-    )
+    request = model_request(args, err)
     client = _client(args, err)
     job = models.submit_model(client, request)
     print(f"queued: job {job['id']} ({job['status']})", file=err)
@@ -159,6 +149,30 @@ def cmd_model_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         out.write(f"job {job['id']}: {job['status']} {job.get('failure_reason') or ''}".rstrip() + "\n")
     return code
+
+
+def model_request(args: argparse.Namespace, err: TextIO) -> dict[str, Any]:
+    """The job the command line asks for (models.model_request: spec file, environment, defaults)."""
+    overrides = {
+        "suite": args.suite,
+        "benchmark": args.benchmark,
+        "level": args.level,
+        "profile": args.profile,
+        "availability": args.availability,
+        "hyperparameters": _json_option(args.hyperparameters, "--hyperparameters"),
+        "model": args.model,
+        "organization": args.organization,
+        "pool": args.pool,
+        "time_limit_s": args.time_limit,
+        "nodes": args.nodes,
+        "accelerators_per_node": args.accelerators_per_node,
+    }
+    return models.model_request(
+        Path(args.spec) if args.spec else None,
+        overrides,
+        Path(args.model_code) if args.model_code else None,
+        on_note=lambda line: print(line, file=err),
+    )
 
 
 def cmd_review(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -283,9 +297,19 @@ def _parser() -> argparse.ArgumentParser:
     board.add_argument("--as-of", help="the board at the end of this day, YYYY-MM-DD")
     board.set_defaults(handler=cmd_leaderboard, format="table")
 
-    model = commands.add_parser("model-submit", parents=[service, waiting], help="queue a runner job")
+    model = commands.add_parser(
+        "model-submit",
+        parents=[service, waiting],
+        help="queue a runner job",
+        description="Queue a job for the service's runners; with --wait, follow it to its submission.",
+        epilog=MODEL_SUBMIT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     model.add_argument("spec", nargs="?", help="a JSON file with the request's fields")
-    for name in ("suite", "benchmark", "level", "profile", "availability", "model", "organization", "pool"):
+    for name in models.JOB:
+        model.add_argument(f"--{name}", help=f"default: the spec file's, else ${models.env_name(name)}")
+    model.add_argument("--profile", help="full or smoke (a reduced data set; see below)")
+    for name in ("availability", "model", "organization", "pool"):
         model.add_argument(f"--{name}")
     model.add_argument("--hyperparameters", help="JSON object, or @file.json")
     model.add_argument("--model-code", help="a Python file with the model (free level)")

@@ -7,10 +7,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 
 from .numbers import finite_float, int64, refuse_nul
-from .report import Finding, error
+from .report import Finding, error, shown
+from .spelling import did_you_mean, misspelt_as
 
 
 class _DuplicateKey(ValueError):
@@ -75,13 +76,39 @@ def schema_properties(schema: str) -> frozenset[str]:
 def check_schema(name: str, schema: str, document: Any) -> list[Finding]:
     findings = []
     for problem in sorted(_validator(schema).iter_errors(document), key=lambda e: list(e.absolute_path)):
-        path, message = problem.json_path, problem.message
+        path, message = problem.json_path, _as_json(problem)
         # oneOf/anyOf messages say only "not valid under any of the given schemas";
         # the schema's description says what would be.
         if problem.validator in ("oneOf", "anyOf") and "description" in problem.schema:
             message = f"{message}; expected {problem.schema['description']}"
+        message += _spelling(problem)
         findings.append(error("json.schema", f"{name} at {path}: {message}", f"{name}:{path}"))
     return findings
+
+
+def _as_json(problem: ValidationError) -> str:
+    """jsonschema's message, with the value it starts with as JSON writes it (null, not None)."""
+    written = repr(problem.instance)
+    if problem.message.startswith(written):
+        return shown(problem.instance) + problem.message[len(written) :]
+    return problem.message
+
+
+def _spelling(problem: ValidationError) -> str:
+    """ "did you mean" for a value not in an enum, or a missing key that a present one misspells."""
+    if problem.validator == "enum" and isinstance(problem.validator_value, list):
+        return did_you_mean(problem.instance, [v for v in problem.validator_value if isinstance(v, str)])
+    required, schema = problem.validator_value, problem.schema
+    if (
+        problem.validator != "required"
+        or not isinstance(problem.instance, dict)
+        or not isinstance(required, list)
+    ):
+        return ""
+    missing = [key for key in required if key not in problem.instance]
+    wanted = next((key for key in missing if problem.message.startswith(repr(key))), None)
+    known = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    return misspelt_as(wanted, set(problem.instance) - set(known)) if wanted else ""
 
 
 def load_document(name: str, schema: str, data: bytes) -> tuple[dict[str, Any] | None, list[Finding]]:

@@ -27,6 +27,13 @@ def file_of(location: str) -> str:
     return location.split(":", 1)[0]
 
 
+def at_line(name: str, line: int | None) -> tuple[str, str]:
+    """A message's opening and a finding's location for line ``line`` of ``name`` (None: the file)."""
+    if line is None:
+        return name, name
+    return f"{name} line {line}", f"{name}:{line}"
+
+
 def more_like_this(code: str, severity: Severity, file: str, count: int) -> Finding:
     """Stands for ``count`` findings of ``code`` about ``file`` (or, without one, anywhere)."""
     if not file:

@@ -6,20 +6,18 @@ one per missing and unexpected file; a close misspelling of a required name gets
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterable
 
 from .report import Finding, error, warning
+from .spelling import closest
 
 MANIFEST, SYSTEM, HYPERPARAMETERS = "manifest.json", "system.json", "hyperparameters.json"
 REQUIRED = (MANIFEST, SYSTEM)
 KNOWN = frozenset({MANIFEST, SYSTEM, HYPERPARAMETERS})
 LOG = re.compile(r"^logs/[^/]+\.log$")
 LOGS_FOLDER = "logs"
-# How alike a name must be to a required one to be taken for a misspelling of it.
-CLOSE = 0.75
 DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 
 
@@ -102,9 +100,7 @@ def _unexpected(files: list[str]) -> list[Finding]:
 
 def _did_you_mean(wanted: str, present: Iterable[str], suffix: str = "") -> str:
     """ "; did you mean X? ..." for a present name close to `wanted` (case aside), else ""."""
-    tops = sorted({name.split("/", 1)[0] if not suffix else name for name in present})
-    by_case = [name for name in tops if name.lower() == wanted.lower()]
-    close = by_case or difflib.get_close_matches(wanted, tops, n=1, cutoff=CLOSE)
-    if not close:
+    close = closest(wanted, {name.split("/", 1)[0] if not suffix else name for name in present})
+    if close is None:
         return ""
-    return f"; {close[0]}{suffix} looks like a misspelling of it: did you mean {wanted}{suffix}?"
+    return f"; {close}{suffix} looks like a misspelling of it: did you mean {wanted}{suffix}?"

@@ -26,7 +26,8 @@ from typing import Any
 
 from mlperf_logging.mllog import constants as mlc
 
-from .report import Finding, error
+from .findings import at_line
+from .report import Finding, error, shown
 
 BLOCK_START, BLOCK_STOP = mlc.BLOCK_START, mlc.BLOCK_STOP
 FIRST_EPOCH, EPOCH_COUNT, SAMPLES_COUNT = "first_epoch_num", "epoch_count", "samples_count"
@@ -106,11 +107,17 @@ def _block_range(
         error(
             "log.bad_value",
             f"{name} line {event.line}: block_stop needs metadata.first_epoch_num (a whole number "
-            f"from 0) and metadata.epoch_count (1 to {MAX_BLOCK_EPOCHS}); it has {first!r} and {count!r}",
+            f"from 0) and metadata.epoch_count (1 to {MAX_BLOCK_EPOCHS}); "
+            f"it has {_given(FIRST_EPOCH, first)} and {_given(EPOCH_COUNT, count)}",
             f"{name}:{event.line}",
         )
     )
     return None
+
+
+def _given(key: str, value: Any) -> str:
+    # The metadata as the log wrote it; None is what a key never written (or null) reads as.
+    return f"no {key}" if value is None else f"{key} {shown(value)}"
 
 
 def _evaluated_epochs(stop: Any, first: int, evals: Sequence[tuple[float, Any]]) -> int | None:
@@ -120,28 +127,33 @@ def _evaluated_epochs(stop: Any, first: int, evals: Sequence[tuple[float, Any]])
 
 
 def catalogue_names(
-    logged: Mapping[str, Any], names: Mapping[str, str], *, name: str
-) -> tuple[dict[str, Any], list[Finding]]:
+    logged: Mapping[str, Any], names: Mapping[str, str], *, name: str, lines: Mapping[str, int]
+) -> tuple[dict[str, Any], dict[str, int], list[Finding]]:
     """Add the catalogue's name for each MLPerf-named hyper-parameter the log states.
 
+    ``lines`` are the lines that state ``logged``; the answer's lines add the catalogue's names.
     Two logged names for one catalogue name must agree: a log that states
     ``opt_base_learning_rate`` 0.1 and ``lars_opt_base_learning_rate`` 17 trained with 17.
     """
-    result = dict(logged)
+    result, result_lines = dict(logged), dict(lines)
     findings: list[Finding] = []
     for mlperf_name, value in logged.items():
         ours = names.get(mlperf_name)
         if ours is None:
             continue
         if ours in result and result[ours] != value:
+            where, location = at_line(name, lines.get(mlperf_name))
+            first = f" (line {result_lines[ours]})" if ours in result_lines else ""
             findings.append(
                 error(
                     "log.conflicting_value",
-                    f"{name}: {mlperf_name} is {value!r} but {ours} is {result[ours]!r}; "
+                    f"{where}: {mlperf_name} is {shown(value)} but {ours} is {shown(result[ours])}{first}; "
                     f"both name the catalogue's {ours}",
-                    name,
+                    location,
                 )
             )
             continue
         result[ours] = value
-    return result, findings
+        if mlperf_name in lines:
+            result_lines[ours] = lines[mlperf_name]
+    return result, result_lines, findings

@@ -11,6 +11,7 @@ from catalogue import Benchmark, Catalogue, Level, Suite
 
 from .report import Finding, error, info, shown, warning
 from .runs import RunFacts
+from .spelling import did_you_mean, misspelt_as
 
 FULL = "full"
 
@@ -47,7 +48,8 @@ def _unknown(what: str, value: str, known: list[str], suite: str | None = None) 
     scope = f" (suite {suite!r})" if suite else ""
     return error(
         f"rules.unknown_{what}",
-        f"manifest.json: {what} {shown(value)} is not in the catalogue{scope}; known: {', '.join(known)}",
+        f"manifest.json: {what} {shown(value)} is not in the catalogue{scope}; known: {', '.join(known)}"
+        f"{did_you_mean(value, known)}",
         f"manifest.json:$.{what}",
     )
 
@@ -131,21 +133,23 @@ def _run_count(runs: list[RunFacts], benchmark: Benchmark) -> list[Finding]:
 def _benchmark_name(run: RunFacts, benchmark: Benchmark) -> list[Finding]:
     if run.mllog_benchmark is None or run.mllog_benchmark == benchmark.mllog_benchmark:
         return []
+    where, location = run.at("submission_benchmark")
     message = (
-        f"{run.report.log_name}: submission_benchmark is {shown(run.mllog_benchmark)}; "
+        f"{where}: submission_benchmark is {shown(run.mllog_benchmark)}; "
         f"{benchmark.key} logs {benchmark.mllog_benchmark!r}"
     )
-    return [error("rules.benchmark_mismatch", message, run.report.log_name)]
+    return [error("rules.benchmark_mismatch", message, location)]
 
 
 def _data_set(run: RunFacts, benchmark: Benchmark) -> list[Finding]:
     if run.train_samples is None or run.train_samples == benchmark.train_samples:
         return []
+    where, location = run.at("train_samples")
     message = (
-        f"{run.report.log_name}: train_samples is {run.train_samples}; {benchmark.dataset} has "
+        f"{where}: train_samples is {run.train_samples}; {benchmark.dataset} has "
         f"{benchmark.train_samples} training samples (use profile 'smoke' for a reduced data set)"
     )
-    return [error("rules.train_samples", message, run.report.log_name)]
+    return [error("rules.train_samples", message, location)]
 
 
 def _epochs(run: RunFacts, benchmark: Benchmark) -> list[Finding]:
@@ -187,16 +191,16 @@ def same_value(a: Any, b: Any) -> bool:
 
 
 def _agreement(run: RunFacts, file_hyperparameters: dict[str, Any]) -> list[Finding]:
-    return [
-        error(
-            "rules.hyperparameters_disagree",
-            f"{run.report.log_name}: {key} is {shown(value)} in the log but "
-            f"{shown(file_hyperparameters[key])} in hyperparameters.json",
-            run.report.log_name,
-        )
-        for key, value in sorted(run.logged_hyperparameters.items())
-        if key in file_hyperparameters and not same_value(value, file_hyperparameters[key])
-    ]
+    findings = []
+    for key, value in sorted(run.logged_hyperparameters.items()):
+        if key in file_hyperparameters and not same_value(value, file_hyperparameters[key]):
+            where, location = run.at(key)
+            message = (
+                f"{where}: {key} is {shown(value)} in the log but "
+                f"{shown(file_hyperparameters[key])} in hyperparameters.json"
+            )
+            findings.append(error("rules.hyperparameters_disagree", message, location))
+    return findings
 
 
 def _hyperparameters(run: RunFacts, benchmark: Benchmark, level: Level, accelerators: int) -> list[Finding]:
@@ -208,11 +212,23 @@ def _hyperparameters(run: RunFacts, benchmark: Benchmark, level: Level, accelera
         name = run.report.log_name
         if key not in stated:
             if not level.hyperparameters_may_change:
-                message = f"{name}: {key} is not stated; the {level.slug} level requires {shown(reference)}"
+                unknown = set(stated) - set(benchmark.reference_hyperparameters)
+                message = (
+                    f"{name}: {key} is not stated; the {level.slug} level requires {shown(reference)}"
+                    f"{misspelt_as(key, unknown)}"
+                )
                 findings.append(error("rules.hyperparameter_missing", message, name))
             continue
         if not same_value(stated[key], reference):
+            where, location = _stated_at(run, key)
             fixed = f"the {level.slug} level fixes it at {shown(reference)}"
-            message = f"{name}: {key} is {shown(stated[key])}; {fixed}"
-            findings.append(error("rules.hyperparameter_differs", message, name))
+            message = f"{where}: {key} is {shown(stated[key])}; {fixed}"
+            findings.append(error("rules.hyperparameter_differs", message, location))
     return findings
+
+
+def _stated_at(run: RunFacts, key: str) -> tuple[str, str]:
+    """Where a stated value comes from: its line in the log, else hyperparameters.json."""
+    if key in run.logged_hyperparameters:
+        return run.at(key)
+    return f"{run.report.log_name} (hyperparameters.json)", f"hyperparameters.json:$.{key}"

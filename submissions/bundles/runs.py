@@ -9,7 +9,7 @@ from mlperf_logging.mllog import constants as mlc
 
 from .curve import MAX_CURVE_POINTS, curve
 from .epochs import count_epochs
-from .findings import FindingSink
+from .findings import FindingSink, at_line
 from .log_summary import MAX_SAMPLES, SINGLE_KEYS, Event, LogSummary, missing_key
 from .mlperf import catalogue_names
 from .report import Finding, RunReport, error, shown
@@ -46,6 +46,12 @@ class RunFacts:
     train_samples: int | None = None
     logged_hyperparameters: dict[str, Any] = field(default_factory=dict)
     sink: FindingSink = field(default_factory=FindingSink)
+    # The line stating each run-wide value and hyper-parameter, under the catalogue's names too.
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def at(self, key: str) -> tuple[str, str]:
+        """Where the log states ``key``: ``("logs/a.log line 7", "logs/a.log:7")``."""
+        return at_line(self.report.log_name, self.lines.get(key))
 
     @property
     def findings(self) -> list[Finding]:
@@ -66,6 +72,7 @@ def derive_run(
 ) -> RunFacts:
     facts = RunFacts(RunReport(log_name=log.name))
     points = _points(log, facts, target.reference_keys)
+    facts.lines = {key: log.point_lines[key] for key in points if key in log.point_lines}
     facts.mllog_benchmark = _shortened(_required(points, mlc.SUBMISSION_BENCHMARK, log.name, facts))
     # A missing seed is the level's to judge (rules.missing_seed), not a malformed log.
     if mlc.SEED in points:
@@ -75,7 +82,9 @@ def derive_run(
     )
     facts.train_samples = _integer(points, mlc.TRAIN_SAMPLES, log.name, facts, minimum=1, maximum=MAX_SAMPLES)
     logged = {k: v for k, v in points.items() if is_hyperparameter(k, target.reference_keys)}
-    facts.logged_hyperparameters, conflicts = catalogue_names(logged, target.mlperf_names, name=log.name)
+    facts.logged_hyperparameters, facts.lines, conflicts = catalogue_names(
+        logged, target.mlperf_names, name=log.name, lines=facts.lines
+    )
     facts.sink.extend(conflicts)
     facts.report.hyperparameters = {**file_hyperparameters, **facts.logged_hyperparameters}
     start = _interval_edge(log, mlc.RUN_START, facts)
@@ -134,7 +143,10 @@ def _integer(
     if wrong or (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         wanted = "an integer" if minimum is None else f"an integer of at least {minimum}"
         wanted += f" and at most {maximum}" if maximum is not None else ""
-        facts.sink.add(error("log.bad_value", f"{name}: {key} is {shown(value)}; it must be {wanted}", name))
+        where, location = facts.at(key)
+        facts.sink.add(
+            error("log.bad_value", f"{where}: {key} is {shown(value)}; it must be {wanted}", location)
+        )
         return None
     return value
 

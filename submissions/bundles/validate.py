@@ -29,6 +29,7 @@ from .mllog import parse_log
 from .report import BundleReport, Limits, error, warning
 from .rules import FULL, Resolved, check_runs, per_sample_flops, resolve
 from .runs import RunFacts, Target, derive_run, is_hyperparameter
+from .spelling import did_you_mean
 
 DOCUMENTS = frozenset({MANIFEST, SYSTEM, HYPERPARAMETERS})
 # The curves of all runs together: a bundle of many runs keeps fewer points of each.
@@ -141,7 +142,8 @@ def _document(
             [
                 warning(
                     "manifest.unknown_key",
-                    f"manifest.json: key {key!r} is not in the format and is ignored",
+                    f"manifest.json: key {key!r} is not in the format and is ignored"
+                    f"{did_you_mean(key, schema_properties('manifest'))}",
                     name,
                 )
                 for key in sorted(set(document) - schema_properties("manifest"))

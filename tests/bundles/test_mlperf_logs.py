@@ -85,6 +85,7 @@ def test_it_reports_a_block_that_says_nothing_of_its_epochs():
     _, facts = derive(text)
     bad = [f for f in facts.findings if f.code == "log.bad_value"]
     assert len(bad) == 1 and "block_stop needs metadata.first_epoch_num" in bad[0].message
+    assert bad[0].message.endswith("; it has no first_epoch_num and no epoch_count")
     assert facts.report.epochs_completed == 7  # the two blocks that say which epochs they cover
 
 

@@ -111,7 +111,7 @@ def test_it_fixes_every_reference_hyperparameter_at_hardware_level(factory):
     del hyper["opt_momentum"]
     report = factory.check(factory.bundle(runs=factory.runs(bench, hyperparameters=hyper)))
     assert factory.codes(report) == {"rules.hyperparameter_differs", "rules.hyperparameter_missing"}
-    assert "logs/run_1.log: opt_base_learning_rate is 0.2; the hardware level fixes it at 0.1" in {
+    assert "logs/run_1.log line 7: opt_base_learning_rate is 0.2; the hardware level fixes it at 0.1" in {
         f.message for f in report.errors
     }
 

@@ -25,7 +25,7 @@ def test_it_expects_the_scaled_reference_on_more_accelerators_than_the_reference
 
     assert on_scaled.valid, on_scaled.findings
     assert factory.codes(unscaled) == {"rules.hyperparameter_differs"}
-    assert "logs/run_1.log: global_batch_size is 256; the hardware level fixes it at 1024" in {
+    assert "logs/run_1.log line 5: global_batch_size is 256; the hardware level fixes it at 1024" in {
         f.message for f in unscaled.errors
     }
     assert factory.codes(small) == {"rules.hyperparameter_differs"}

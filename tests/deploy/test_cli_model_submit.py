@@ -109,3 +109,26 @@ def test_it_asks_for_a_scale_within_what_the_pool_offers(cli, own_pool):
     assert (
         f"nodes: 5 asked for; pool {own_pool} offers at most 4 nodes with 8 accelerators each" in too_many.err
     )
+
+
+def test_the_smoke_profile_alone_queues_the_default_smoke_job(cli, owner):
+    result = cli("model-submit", "--profile", "smoke")
+    assert result.code == 0, result.err
+    assert result.err.startswith("using --suite aibench-training --benchmark learning-to-rank ")
+    job = Job.objects.get()
+    assert (job.suite.slug, job.benchmark.slug, job.level.slug, job.profile) == (
+        "aibench-training",
+        "learning-to-rank",
+        "hardware",
+        "smoke",
+    )
+
+
+def test_it_queues_the_job_the_environment_names(cli, monkeypatch):
+    for key, value in REQUEST.items():
+        monkeypatch.setenv(f"BENCHCOUNCIL_{key.upper()}", value)
+    result = cli("model-submit", "--level", "system", "--json")
+    assert result.code == 0, result.err
+    job = Job.objects.get()
+    assert (job.benchmark.slug, job.level.slug) == ("learning-to-rank", "system")
+    assert "default for --profile smoke" not in result.err

@@ -123,20 +123,33 @@ def stop(stack: Stack, sig: signal.Signals) -> float:
 
 @pytest.mark.timeout(600)
 def test_a_model_submission_runs_to_a_result_and_sigterm_stops_everything(stack):
-    # The README's command, as written, with the address and token the stack printed.
-    command = block_with("README.md", "benchcouncil model-submit")
+    # The README's command, as written, with the address and token the stack printed: no job
+    # named, so the default smoke job.
+    command = block_with("README.md", "benchcouncil model-submit --profile smoke --wait")
+    assert command == "BENCHCOUNCIL_TOKEN=$TOKEN .venv/bin/benchcouncil model-submit --profile smoke --wait"
     env = {**os.environ, "BENCHCOUNCIL_URL": stack.url, "TOKEN": stack.token, "PYTHONPATH": str(ROOT)}
-    env.pop("BENCHCOUNCIL_TOKEN", None)
+    for name in ("BENCHCOUNCIL_TOKEN", "BENCHCOUNCIL_SUITE", "BENCHCOUNCIL_BENCHMARK", "BENCHCOUNCIL_LEVEL"):
+        env.pop(name, None)
     answer = subprocess.run(
         ["bash", "-c", command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=480, check=False
     )
     assert answer.returncode == 0, (answer.stdout, answer.stderr[-3000:], stack.output()[-3000:])
     found = re.search(r"^submission ([0-9a-f-]{36}): awaiting_review$", answer.stdout, re.MULTILINE)
     assert found, answer.stdout
+    assert answer.stderr.startswith(
+        "using --suite aibench-training --benchmark learning-to-rank --level hardware "
+        "(default for --profile smoke)\n"
+    ), answer.stderr
     assert "job running" in answer.stderr and "job finished" in answer.stderr
     submission = stack.api(f"/api/v1/submissions/{found.group(1)}/")
     assert submission["status"] == "awaiting_review", submission["findings"]
     assert submission["provenance"] == "runner_verified"
+    assert (submission["suite"], submission["benchmark"], submission["level"], submission["profile"]) == (
+        "aibench-training",
+        "learning-to-rank",
+        "hardware",
+        "smoke",
+    )
     output = stack.output()
     # The web worker never took the runner's task, and no job secret reached the log.
     assert "unregistered task" not in output and "bcrj" not in output
