@@ -13,7 +13,7 @@ from doc_commands import block_with
 from benchcouncil import cli
 from benchcouncil.client.errors import USAGE, UsageError
 from benchcouncil.client.models import SMOKE_DEFAULT, model_request
-from ranking.catalogue import get_catalogue
+from catalogue import get_catalogue
 
 ENV = {
     "BENCHCOUNCIL_SUITE": "hpc-ai500",
