@@ -1,4 +1,4 @@
-"""The catalogue's tables take the catalogue app's names, once every app points here.
+"""The catalogue's tables take the catalogue app's names.
 
 The rows stay; the content types (and so the permissions granted on them) move with the
 models.
@@ -24,9 +24,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("catalogue", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("ranking", "0006_catalogue_moved_out"),
-        ("runners", "0003_catalogue_foreign_keys"),
-        ("submissions", "0005_catalogue_foreign_keys"),
     ]
 
     operations = [
