@@ -228,9 +228,11 @@ def _epoch_start(log: LogSummary, number: int, fields: Fields) -> None:
     log.epoch_start_seen = True
 
 
+# epoch_stop is found by key too, whatever closes it: composer's MLPerf logs (MosaicML) write
+# epoch_start and epoch_stop as POINT_IN_TIME events.
 def _epoch_stop(log: LogSummary, number: int, fields: Fields) -> None:
     log.epoch_stop_seen = True
-    if fields[1] == mlc.INTERVAL_END:
+    if fields[1] != mlc.INTERVAL_START:
         log.epoch_stops.add(number, fields[4], MAX_SAMPLES)
 
 

@@ -52,6 +52,13 @@ def test_it_accepts_mlperf_style_digit_strings_for_counts(factory):
     assert report.system is not None and report.system["number_of_nodes"] == "4"
 
 
+def test_it_accepts_an_empty_host_memory_capacity_as_mlperf_s_descriptions_leave_it(factory):
+    # MLPerf requires the key, not a value: MosaicML's v2.0 description leaves it "".
+    report = factory.check(factory.bundle(system=factory.system(host_memory_capacity="")))
+    assert report.valid, report.findings
+    assert report.system is not None and report.system["host_memory_capacity"] == ""
+
+
 def test_it_checks_the_manifest_schema(factory):
     manifest = factory.manifest(format_version=2, profile="tiny", per_sample_training_flops=-1)
     report = factory.check(factory.bundle(manifest=manifest))

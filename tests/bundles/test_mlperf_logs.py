@@ -94,15 +94,19 @@ def typed(key: str, value: object = None, *, kind: str, time_ms: int, **metadata
     return ":::MLLOG " + json.dumps({**event, "metadata": metadata})
 
 
+def typed_run_values(*, time_ms: int, global_batch_size: int) -> list[str]:
+    """The run-wide values as POINT_IN_TIME events: benchmark, seed 7, batch, 100 samples an epoch."""
+    values = {"submission_benchmark": "resnet", "seed": 7, "global_batch_size": global_batch_size}
+    values["train_samples"] = 100
+    return [typed(key, value, kind="POINT_IN_TIME", time_ms=time_ms) for key, value in values.items()]
+
+
 def test_it_reads_one_block_for_the_whole_run_and_a_point_in_time_run_stop():
     # As IPU logs write them: one block_stop at the end with only its first epoch, an eval every
     # 4 epochs, and run_stop as a POINT_IN_TIME whose value is {"success": true}.
     t = 1_623_870_000_000
     lines = [
-        typed("submission_benchmark", "resnet", kind="POINT_IN_TIME", time_ms=t),
-        typed("seed", 7, kind="POINT_IN_TIME", time_ms=t),
-        typed("global_batch_size", 1920, kind="POINT_IN_TIME", time_ms=t),
-        typed("train_samples", 100, kind="POINT_IN_TIME", time_ms=t),
+        *typed_run_values(time_ms=t, global_batch_size=1920),
         typed("run_start", kind="INTERVAL_START", time_ms=t + 1000),
         typed("block_start", kind="INTERVAL_START", time_ms=t + 1000, first_epoch_num=1),
         *[
@@ -130,6 +134,30 @@ def test_it_reads_one_block_for_the_whole_run_and_a_point_in_time_run_stop():
     assert facts.report.epochs_completed == 12  # epochs 1 to 12, the last one evaluated
     assert facts.report.samples_processed == 1200
     assert (facts.report.time_to_train_s, facts.report.status) == (12.0, "success")
+
+
+def test_it_counts_epochs_whose_stop_is_a_point_in_time_event():
+    # As composer's MLPerf logs (MosaicML) write them: epoch_start 0, 1, 2 and epoch_stop 1, 2, 3,
+    # all POINT_IN_TIME, beside one-epoch block_starts and a block_stop only where it evaluates.
+    t = 1_653_030_514_031
+    lines = [
+        *typed_run_values(time_ms=t, global_batch_size=2048),
+        typed("run_start", kind="POINT_IN_TIME", time_ms=t),
+    ]
+    for epoch in range(3):
+        start = t + 1000 + epoch * 40_000
+        lines.append(typed("epoch_start", kind="POINT_IN_TIME", time_ms=start, epoch_num=epoch))
+        lines.append(
+            typed("block_start", kind="POINT_IN_TIME", time_ms=start, first_epoch_num=epoch, epoch_count=1)
+        )
+        lines.append(typed("epoch_stop", kind="POINT_IN_TIME", time_ms=start + 39_000, epoch_num=epoch + 1))
+    lines.append(typed("eval_accuracy", 0.76, kind="POINT_IN_TIME", time_ms=t + 121_000, epoch_num=3))
+    lines.append(typed("block_stop", kind="POINT_IN_TIME", time_ms=t + 121_000, first_epoch_num=3))
+    lines.append(typed("run_stop", kind="POINT_IN_TIME", time_ms=t + 121_000, status="success"))
+    _, facts = derive("\n".join(lines) + "\n")
+    assert facts.findings == []
+    assert (facts.report.epochs_completed, facts.report.samples_processed) == (3, 300)
+    assert (facts.report.time_to_train_s, facts.report.status) == (121.0, "success")
 
 
 def test_it_maps_mlperf_hyperparameter_names_to_the_catalogue_names(factory):

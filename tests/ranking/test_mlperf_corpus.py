@@ -9,6 +9,7 @@ same files.
 from __future__ import annotations
 
 import csv
+import math
 import re
 import subprocess
 import sys
@@ -57,12 +58,40 @@ EXPECTED: dict[tuple[str, str, str], Counter[tuple[str, str]]] = {
         {("warning", "rules.not_converged"): 5}
     ),
     ("Graphcore/results/ipu-pod16-TF1/resnet", "aibench-training/image-classification", "system"): Counter(),
+    # Open division: the free level, and HPC AI500's free level is left out (no per-sample FLOPs for
+    # a changed model). The sampler pads ImageNet's 1281167 images to 1281168 (a multiple of the 8
+    # GPUs) and the log states that as train_samples: not the catalogue's data set, an error.
+    ("MosaicML/results/8xA100_80GB-methods/resnet", "aibench-training/image-classification", "free"): Counter(
+        {("error", "rules.train_samples"): 5}
+    ),
+    # Seeds logged. result_1 was aborted after epoch 37 at 0.75796, below both targets; the others
+    # reach MLPerf's 0.759 (0.75962 to 0.76012) but not HPC AI500's 0.763.
+    ("NVIDIA/results/2xa30_ngc22.04_mxnet/resnet", "hpc-ai500/image-classification", "system"): Counter(
+        {("warning", "rules.not_converged"): 5}
+    ),
+    (
+        "NVIDIA/results/2xa30_ngc22.04_mxnet/resnet",
+        "aibench-training/image-classification",
+        "system",
+    ): Counter({("warning", "rules.not_converged"): 1}),
 }
-# Epochs each run covers, counted from its blocks (TPU, Gaudi) or its epochs (IPU).
+# Epochs each run covers, counted from its blocks (TPU, Gaudi) or its epochs (IPU, composer).
 EPOCHS = {
     "Google/results/tpu-v4-128-TF/resnet": 43,
     "Habana/results/SYS-420GH-TNGR/resnet": 38,
     "Graphcore/results/ipu-pod16-TF1/resnet": 44,
+    # composer logs epoch_stop as a POINT_IN_TIME event numbered 1 to 27, after epoch_start 0 to 26.
+    "MosaicML/results/8xA100_80GB-methods/resnet": 27,
+    # MXNet logs blocks and epochs alike: epoch_stop 1 to 35, blocks 1-3, 4-7, ... 32-35.
+    "NVIDIA/results/2xa30_ngc22.04_mxnet/resnet": 35,
+}
+# Runs that cover other epochs than their directory's: an aborted run stops where it stopped.
+RUN_EPOCHS = {
+    ("NVIDIA/results/2xa30_ngc22.04_mxnet/resnet", "result_1.txt"): 37,
+}
+# Samples per epoch, where a log's train_samples is not ImageNet's 1281167.
+TRAIN_SAMPLES = {
+    "MosaicML/results/8xA100_80GB-methods/resnet": 1281168,
 }
 
 
@@ -120,8 +149,9 @@ def test_each_time_to_train_is_run_stop_minus_run_start_as_mlperf_reads_it(root,
         stop = next(line.timestamp for line in lines if line.key == "run_stop")
         assert run.time_to_train_s == (stop - start) / 1000
         assert (run.run_start_ms, run.run_stop_ms) == (start, stop)
-        assert run.epochs_completed == EPOCHS[result.path]
-        assert run.samples_processed == EPOCHS[result.path] * 1281167
+        epochs = RUN_EPOCHS.get((result.path, run.log_name), EPOCHS[result.path])
+        assert run.epochs_completed == epochs
+        assert run.samples_processed == epochs * TRAIN_SAMPLES.get(result.path, 1281167)
 
 
 def summarizer_minutes(root: Path, submitter: str, tmp_path: Path) -> dict[tuple[str, str], float]:
@@ -147,7 +177,8 @@ def test_the_olympic_mean_is_what_mlperf_s_result_summarizer_computes(tmp_path):
         for submitter in sorted({fit.result.submitter for fit in report.fits}):
             minutes = summarizer_minutes(root, submitter, tmp_path)
             for fit in (f for f in report.fits if f.result.submitter == submitter):
-                times = [run.time_to_train_s for run in fit.runs if run.status == "success"]
+                # As MLPerf scores them, a run that did not succeed is the slowest one.
+                times = [run.time_to_train_s if run.status == "success" else math.inf for run in fit.runs]
                 mean, _ = aggregate([t for t in times if t is not None], "olympic_mean")
                 system = (fit.result.description or {})["system_name"]
                 assert mean / 60 == pytest.approx(minutes[(system, fit.result.benchmark)], rel=1e-12)
