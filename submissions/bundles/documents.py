@@ -20,12 +20,19 @@ class _DuplicateKey(ValueError):
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # json.loads keeps the last of two equal keys silently; a reviewer would see the first.
+    # A key repeated with the very same value (a copy-paste slip in real system
+    # descriptions) reads the same either way, so only a differing value is refused.
     seen: dict[str, Any] = {}
     for key, value in pairs:
-        if key in seen:
+        if key in seen and _as_written(seen[key]) != _as_written(value):
             raise _DuplicateKey(key)
         seen[key] = value
     return seen
+
+
+def _as_written(value: Any) -> str:
+    """The value as JSON writes it, so that 1, 1.0 and true stay different."""
+    return json.dumps(value, sort_keys=True)
 
 
 def _no_constants(name: str) -> Any:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from submissions.bundles.documents import parse_json
+
 
 def test_it_reports_malformed_json_with_line_and_column(factory):
     files = factory.files()
@@ -22,6 +24,15 @@ def test_it_rejects_duplicate_keys_and_non_standard_constants(factory):
     files["manifest.json"] = json.dumps(factory.manifest()).replace('"full"', "NaN").encode()
     report = factory.check(factory.tar(files))
     assert factory.codes(report) == {"json.duplicate_key", "json.malformed"}
+
+
+def test_a_key_repeated_with_the_same_value_is_not_ambiguous():
+    # Graphcore's v1.1 system descriptions list "host_storage_type" twice, both "NVMe SSD".
+    document, findings = parse_json("system.json", b'{"a": "NVMe SSD", "b": 1, "a": "NVMe SSD"}')
+    assert findings == [] and document == {"a": "NVMe SSD", "b": 1}
+    for first, second in (("1", "1.0"), ("1", "true"), ('"x"', '"y"'), ('{"k": 1}', '{"k": 2}')):
+        document, findings = parse_json("s.json", f'{{"a": {first}, "a": {second}}}'.encode())
+        assert document is None and [f.code for f in findings] == ["json.duplicate_key"]
 
 
 def test_it_rejects_json_that_is_not_utf8(factory):

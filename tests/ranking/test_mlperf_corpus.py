@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from mlperf_logging.compliance_checker.mlp_parser import parse_file
+from mlperf_logging.result_summarizer.result_summarizer import _compute_olympic_average
 
 from ranking.mlperf_round import ResultDir, find_results, read_round
 from ranking.scoring import aggregate
@@ -74,6 +76,21 @@ EXPECTED: dict[tuple[str, str, str], Counter[tuple[str, str]]] = {
         "aibench-training/image-classification",
         "system",
     ): Counter({("warning", "rules.not_converged"): 1}),
+    # v1.1 Gaudi (2 nodes) logs blocks 1-3, 4-7, ... 32-35 and no seed; its best run ends at 0.7616 < 0.763.
+    ("Intel-HabanaLabs/results/HLS-1H-N2/resnet", "hpc-ai500/image-classification", "system"): Counter(
+        {("warning", "rules.missing_seed"): 5, ("warning", "rules.not_converged"): 5}
+    ),
+    ("Intel-HabanaLabs/results/HLS-1H-N2/resnet", "aibench-training/image-classification", "system"): Counter(
+        {("warning", "rules.missing_seed"): 5}
+    ),
+    # v1.1 IPU-POD64 logs seeds; its result_3 stops at 0.7573 < 0.759 (status aborted), so it is
+    # unconverged on both boards, and no run reaches HPC AI500's 0.763.
+    ("Graphcore/results/ipu-pod64-TF1/resnet", "hpc-ai500/image-classification", "system"): Counter(
+        {("warning", "rules.not_converged"): 5}
+    ),
+    ("Graphcore/results/ipu-pod64-TF1/resnet", "aibench-training/image-classification", "system"): Counter(
+        {("warning", "rules.not_converged"): 1}
+    ),
 }
 # Epochs each run covers, counted from its blocks (TPU, Gaudi) or its epochs (IPU, composer).
 EPOCHS = {
@@ -84,6 +101,10 @@ EPOCHS = {
     "MosaicML/results/8xA100_80GB-methods/resnet": 27,
     # MXNet logs blocks and epochs alike: epoch_stop 1 to 35, blocks 1-3, 4-7, ... 32-35.
     "NVIDIA/results/2xa30_ngc22.04_mxnet/resnet": 35,
+    # Gaudi (2 nodes) logs blocks 1-3, 4-7, ... 32-35.
+    "Intel-HabanaLabs/results/HLS-1H-N2/resnet": 35,
+    # The IPU-POD64 log nests its epochs in one 38-epoch block, then logs a second block 1-38 for the evals.
+    "Graphcore/results/ipu-pod64-TF1/resnet": 38,
 }
 # Runs that cover other epochs than their directory's: an aborted run stops where it stopped.
 RUN_EPOCHS = {
@@ -92,6 +113,14 @@ RUN_EPOCHS = {
 # Samples per epoch, where a log's train_samples is not ImageNet's 1281167.
 TRAIN_SAMPLES = {
     "MosaicML/results/8xA100_80GB-methods/resnet": 1281168,
+}
+# Result directories the packaged result_summarizer scores as no result at all: its training_1.1.0
+# compliance rules want one weights_initialization event per ResNet tensor, which these v1.1 logs
+# (published as compliant in 2021) do not have. Their olympic mean is checked against the
+# summarizer's own averaging of mlperf-logging's parse instead.
+SUMMARIZER_REFUSES = {
+    "Intel-HabanaLabs/results/HLS-1H-N2/resnet": "no weights_initialization event",
+    "Graphcore/results/ipu-pod64-TF1/resnet": 'weights_initialization logged once, for tensor "all"',
 }
 
 
@@ -157,7 +186,9 @@ def test_each_time_to_train_is_run_stop_minus_run_start_as_mlperf_reads_it(root,
 def summarizer_minutes(root: Path, submitter: str, tmp_path: Path) -> dict[tuple[str, str], float]:
     """mlperf-logging's result_summarizer on one submitter's folder: (system, benchmark) -> minutes."""
     out = tmp_path / f"{submitter}.csv"
-    command = [sys.executable, "-m", "mlperf_logging.result_summarizer", f"{root / submitter}/", "training"]
+    # On a copy: the summarizer's RCP check writes scaling.json into a result directory it scales.
+    folder = shutil.copytree(root / submitter, tmp_path / root.name / submitter)
+    command = [sys.executable, "-m", "mlperf_logging.result_summarizer", f"{folder}/", "training"]
     subprocess.run(
         [*command, RULESETS[round_of(root)], "--csv", str(out)], check=True, capture_output=True, cwd=tmp_path
     )
@@ -170,6 +201,20 @@ def summarizer_minutes(root: Path, submitter: str, tmp_path: Path) -> dict[tuple
     return scores
 
 
+def averaged_minutes(root: Path, fit) -> float | None:
+    """The summarizer's olympic average of mlperf-logging's run_stop - run_start, unconverged runs dropped."""
+    ruleset, minutes, dropped = RULESETS[round_of(root)], [], 0
+    for run in fit.runs:
+        lines, _ = parse_file(str(root / fit.result.path / run.log_name), ruleset=ruleset)
+        stop = next(line for line in lines if line.key == "run_stop")
+        if stop.value["metadata"].get("status") != "success":
+            dropped += 1
+            continue
+        start = next(line.timestamp for line in lines if line.key == "run_start")
+        minutes.append((stop.timestamp - start) / 60 / 1000)
+    return _compute_olympic_average(minutes, dropped, 1)
+
+
 def test_the_olympic_mean_is_what_mlperf_s_result_summarizer_computes(tmp_path):
     checked = 0
     for root in ROUNDS:
@@ -180,7 +225,12 @@ def test_the_olympic_mean_is_what_mlperf_s_result_summarizer_computes(tmp_path):
                 # As MLPerf scores them, a run that did not succeed is the slowest one.
                 times = [run.time_to_train_s if run.status == "success" else math.inf for run in fit.runs]
                 mean, _ = aggregate([t for t in times if t is not None], "olympic_mean")
-                system = (fit.result.description or {})["system_name"]
-                assert mean / 60 == pytest.approx(minutes[(system, fit.result.benchmark)], rel=1e-12)
+                key = ((fit.result.description or {})["system_name"], fit.result.benchmark)
+                if fit.result.path in SUMMARIZER_REFUSES:
+                    assert key not in minutes
+                    expected = averaged_minutes(root, fit)
+                else:
+                    expected = minutes[key]
+                assert mean / 60 == pytest.approx(expected, rel=1e-12)
                 checked += 1
     assert checked == len(EXPECTED)
