@@ -84,7 +84,9 @@ def _check(path: Path, version: str, division: str | None, *, benchmark_rules: b
     checker = mlp_compliance.make_checker(USAGE, version, False, False)
     lines, errors = mlp_parser.parse_file(str(path), ruleset=version)
     if errors:
-        checker.put_message("Log lines had parsing errors: " + "; ".join(f"{e}: {line}" for line, e in errors))
+        checker.put_message(
+            "Log lines had parsing errors: " + "; ".join(f"{e}: {line}" for line, e in errors)
+        )
     if division is not None:
         _relabel(lines, division)
     with tempfile.TemporaryDirectory(prefix="compliance-") as scratch:
@@ -107,8 +109,10 @@ def _check(path: Path, version: str, division: str | None, *, benchmark_rules: b
 def _is_benchmark_rules(config: str, version: str) -> bool:
     prefix = f"{USAGE}_{version}/"
     name = config.removeprefix(prefix)
-    return config.startswith(prefix) and name.startswith(tuple(f"{d}_" for d in DIVISIONS)) and not (
-        name.endswith("_common.yaml")
+    return (
+        config.startswith(prefix)
+        and name.startswith(tuple(f"{d}_" for d in DIVISIONS))
+        and not (name.endswith("_common.yaml"))
     )
 
 
