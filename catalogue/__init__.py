@@ -207,3 +207,16 @@ def _mlperf_names(raw: dict[str, Any]) -> dict[str, str]:
 @cache
 def get_catalogue() -> Catalogue:
     return parse_catalogue(CATALOGUE_PATH.read_bytes())
+
+
+# Results of the runners' smoke profile are scored on boards of their own; "full" is the data set's.
+FULL_PROFILE = "full"
+
+
+def flops_are_the_submissions(*, model_may_change: bool, profile: str) -> bool:
+    """Whether a result's per-sample FLOPs are its own count rather than the catalogue's constant.
+
+    The constant is the catalogue's model at the data set's input size: a level that lets the
+    model change, or a profile with a smaller input (smoke), brings the count of what it ran.
+    """
+    return model_may_change or profile != FULL_PROFILE

@@ -15,6 +15,7 @@ from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from catalogue import flops_are_the_submissions
 from catalogue.models import Benchmark, Level, RankingMetric
 from submissions.models import Availability, Provenance
 
@@ -106,18 +107,22 @@ def is_cpu_only(row: dict[str, Any]) -> bool:
     return not row.get("accelerator_count") or name in {"", "none", "cpu", "n/a"}
 
 
-def flops_declared(level: Level, benchmark: Benchmark, row: dict[str, Any]) -> bool:
+def flops_declared(level: Level, benchmark: Benchmark, row: dict[str, Any], profile: str = "full") -> bool:
     """Whether a Valid FLOPS score rests on the submitter's own per-sample FLOPs figure: where
-    the level lets the model change and no runner of ours measured them."""
+    the result brings its own count (ranking.scoring) and no runner of ours measured it."""
     return (
-        level.model_may_change
+        flops_are_the_submissions(model_may_change=level.model_may_change, profile=profile)
         and benchmark.ranking_metric == RankingMetric.VALID_FLOPS
         and row.get("provenance") != Provenance.RUNNER_VERIFIED
     )
 
 
 def table_rows(
-    rows: list[dict[str, Any]], columns: list[Column], benchmark: Benchmark, level: Level
+    rows: list[dict[str, Any]],
+    columns: list[Column],
+    benchmark: Benchmark,
+    level: Level,
+    profile: str = "full",
 ) -> SafeString:
     """The board's <tbody> rows, built in Python: the template engine spends about 0.3 ms per
     row of twelve cells, which is most of a 50-row page's time. Every value is escaped."""
@@ -125,7 +130,7 @@ def table_rows(
     has_time = any(c.key == "time" for c in columns)
     html = []
     for r in rows:
-        html.append(_row(r, labels, has_time, flops_declared(level, benchmark, r)))
+        html.append(_row(r, labels, has_time, flops_declared(level, benchmark, r, profile)))
     return mark_safe("\n".join(html))  # noqa: S308 - every interpolated text is escaped
 
 

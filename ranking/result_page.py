@@ -42,6 +42,6 @@ def result_standing_view(*, submission_id: UUID) -> dict[str, Any] | None:
         "unit": score_label(bench),
         "category": CATEGORY_LABELS.get(entry.availability, entry.availability),
         "hardware": hardware_label(row),
-        "declared_flops": flops_declared(lvl, bench, row),
+        "declared_flops": flops_declared(lvl, bench, row, board.profile),
         "system_url": reverse("ranking:system", args=system_slugs(entry.organization, entry.system_name)),
     }

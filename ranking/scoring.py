@@ -36,6 +36,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TypedDict
 
+from catalogue import FULL_PROFILE, flops_are_the_submissions
+
 VALID_FLOPS = "valid_flops"
 TIME_TO_QUALITY = "time_to_quality"
 
@@ -53,6 +55,7 @@ class Rules:
     aggregation: str = "olympic_mean"
     quality_cap: bool = False
     higher_is_better: bool = True
+    profile: str = FULL_PROFILE  # the board's: full or smoke
 
 
 @dataclass(frozen=True)
@@ -131,8 +134,9 @@ def spread(values: Sequence[float]) -> tuple[float | None, float | None, float |
 
 
 def per_sample_flops(rules: Rules, submitted: float | None) -> float | None:
-    """The catalogue's constant, unless the level lets the model change: then the submission's."""
-    return submitted if rules.model_may_change else rules.per_sample_training_flops
+    """The catalogue's constant, unless the model or the input differ: then the submission's."""
+    own = flops_are_the_submissions(model_may_change=rules.model_may_change, profile=rules.profile)
+    return submitted if own else rules.per_sample_training_flops
 
 
 def run_flops(run: RunFigures, flops_per_sample: float) -> float:
@@ -192,7 +196,7 @@ def _score_runs(
     try:
         if rules.ranking_metric == VALID_FLOPS:
             if not flops_per_sample:
-                return Score(False, "no per-sample training FLOPs for a changed model", **counts)
+                return Score(False, "no per-sample training FLOPs for a changed model or input", **counts)
             values = [run_valid_flops(rules, r, flops_per_sample) for r in runs]
         elif rules.ranking_metric == TIME_TO_QUALITY:
             values = [run_time_to_quality(r) for r in runs]

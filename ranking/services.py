@@ -134,7 +134,7 @@ def board_current_q(board: Leaderboard) -> Q:
     return Q(leaderboard=board, valid_to__isnull=True)
 
 
-def leaderboard_rules(benchmark: Benchmark, level: Level) -> Rules:
+def leaderboard_rules(benchmark: Benchmark, level: Level, profile: str = "full") -> Rules:
     return Rules(
         ranking_metric=benchmark.ranking_metric,
         target_quality=benchmark.target_quality,
@@ -145,6 +145,7 @@ def leaderboard_rules(benchmark: Benchmark, level: Level) -> Rules:
         aggregation=benchmark.aggregation,
         quality_cap=benchmark.quality_cap,
         higher_is_better=benchmark.higher_is_better,
+        profile=profile,
     )
 
 
@@ -180,7 +181,7 @@ def _score_published(board: Leaderboard) -> list[tuple[dict[str, Any], Score]]:
     from submissions.models import Provenance, Run, Submission
     from submissions.states import Status
 
-    rules = leaderboard_rules(board.benchmark, board.level)
+    rules = leaderboard_rules(board.benchmark, board.level, board.profile)
     published = Submission.objects.filter(
         status=Status.PUBLISHED,
         benchmark_id=board.benchmark_id,

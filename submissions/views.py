@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from benchcouncil.auth import signed_in_user
 from benchcouncil.form_throttle import throttled
+from catalogue import flops_are_the_submissions
 from catalogue.models import RankingMetric
 from ranking.result_page import result_standing_view
 
@@ -157,9 +158,10 @@ def _flops_fact(submission: Submission) -> dict[str, Any] | None:
     bench, lvl = submission.benchmark, submission.level
     if bench is None or lvl is None or bench.ranking_metric != RankingMetric.VALID_FLOPS:
         return None
-    if lvl.model_may_change:
+    if flops_are_the_submissions(model_may_change=lvl.model_may_change, profile=submission.profile):
         return {
             "value": submission.per_sample_training_flops,
             "declared": submission.provenance != Provenance.RUNNER_VERIFIED,
+            "own": True,
         }
-    return {"value": bench.per_sample_training_flops, "declared": False}
+    return {"value": bench.per_sample_training_flops, "declared": False, "own": False}

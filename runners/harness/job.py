@@ -24,6 +24,7 @@ from .config import JobConfig
 from .flops import per_sample_training_flops
 from .hyperparameters import resolve_hyperparameters
 from .mllogging import RunLog
+from .mlperf_keys import STATUS, Disclosure, division
 from .registry import WORKLOADS
 from .sandbox import require_sandbox
 from .supervisor import Supervisor
@@ -103,7 +104,7 @@ def _execute(
         workload = build_workload(_context(plan))
         epochs = _epoch_limit(plan, workload)
         flops = per_sample_training_flops(workload, world.device)
-        measured = Measured(workload, epochs, world, started, lambda: flops)
+        measured = Measured(workload, epochs, world, started, lambda: flops, kind)
         return _measure(plan, measured, None, on_progress, stop, echo_mllog)
     finally:
         distributed.close_world()
@@ -122,7 +123,7 @@ def _execute_supervised(
     workload = build_workload(context)
     epochs = _epoch_limit(plan, workload)
     with Supervisor(workload, context, plan.hp, epochs, kind, plan.config.time_limit_s) as supervisor:
-        measured = Measured(workload, epochs, world, started, lambda: _flops_of(supervisor))
+        measured = Measured(workload, epochs, world, started, lambda: _flops_of(supervisor), kind)
         archive = _measure(plan, measured, supervisor, on_progress, stop, echo_mllog)
     assert archive is not None
     return archive
@@ -141,6 +142,7 @@ class Measured:
     world: distributed.World
     started: float
     flops: Callable[[], float]  # per-sample training FLOPs, asked for once the runs are done
+    kind: str  # the device the model trains on: cpu or cuda
 
 
 def _measure(
@@ -158,15 +160,16 @@ def _measure(
     )
     tracker.callback = on_progress if world.is_main else None
     bundle_dir = _bundle_dir(plan) if world.is_main else None
+    system = _system(plan) if world.is_main else None
+    disclosure = _disclosure(plan, world, measured.kind, system) if system is not None else None
     deadline = measured.started + plan.config.time_limit_s
-    results = _runs(
-        plan, workload, measured.epochs, world, bundle_dir, tracker, stop, deadline, echo_mllog, session
-    )
-    if bundle_dir is None:
+    hooks = RunHooks(tracker, stop, deadline, echo_mllog, session, disclosure)
+    results = _runs(plan, workload, measured.epochs, world, bundle_dir, hooks)
+    if bundle_dir is None or system is None:
         return None
     state = _final_state(results, len(plan.config.run_seeds(plan.benchmark)))
     flops = measured.flops() if state == progress.FINISHED else _flops_if_any(measured)
-    archive = _write_bundle(plan, workload, bundle_dir, flops)
+    archive = _write_bundle(plan, workload, bundle_dir, flops, system)
     last = results[-1] if results else None
     tracker.emit(
         run=len(results), epoch=last.epochs if last else 0, quality=last.quality if last else None,
@@ -183,28 +186,40 @@ def _flops_if_any(measured: Measured) -> float:
         return 0.0
 
 
+@dataclass(frozen=True)
+class RunHooks:
+    """What every run of a job shares besides the plan: progress, stopping, its log's header."""
+
+    tracker: progress.Progress
+    stop: StopCallback
+    deadline: float
+    echo_mllog: bool
+    session: Session | None
+    disclosure: Disclosure | None
+
+
 def _runs(
     plan: Plan,
     workload: Workload,
     epochs: int,
     world: distributed.World,
     bundle_dir: Path | None,
-    tracker: progress.Progress,
-    stop: StopCallback,
-    deadline: float,
-    echo_mllog: bool,
-    session: Session | None = None,
+    shared: RunHooks,
 ) -> list[RunResult]:
     results: list[RunResult] = []
+    tracker = shared.tracker
     for index, seed in enumerate(plan.config.run_seeds(plan.benchmark), start=1):
-        log = RunLog(bundle_dir / "logs" / f"run_{index}.log", echo=echo_mllog) if bundle_dir else None
+        log = RunLog(bundle_dir / "logs" / f"run_{index}.log", echo=shared.echo_mllog) if bundle_dir else None
 
         def on_epoch(epoch: int, quality: Any, seconds: float, run: int = index) -> None:
             tracker.epoch(run, epoch, quality.value if quality else None, seconds)
 
         try:
-            hooks = Hooks(stop, deadline, on_epoch)
-            result = run_training(workload, plan.benchmark, plan.hp, seed, epochs, world, log, hooks, session)
+            hooks = Hooks(shared.stop, shared.deadline, on_epoch)
+            result = run_training(
+                workload, plan.benchmark, plan.hp, seed, epochs, world, log, hooks, shared.session,
+                shared.disclosure,
+            )  # fmt: skip
         finally:
             if log is not None:
                 log.close()
@@ -259,7 +274,27 @@ def _bundle_dir(plan: Plan) -> Path:
     return path
 
 
-def _write_bundle(plan: Plan, workload: Workload, bundle_dir: Path, flops: float) -> Path:
+def _system(plan: Plan) -> dict[str, Any]:
+    c = plan.config
+    return cluster.job_system_description(system_name=c.system_name, submitter=c.organization)
+
+
+def _disclosure(plan: Plan, world: distributed.World, kind: str, system: dict[str, Any]) -> Disclosure:
+    """The log's header: the bundle's organization and system, and the job's MLPerf division."""
+    c = plan.config
+    reference = plan.benchmark.reference_for(get_catalogue().levels[c.level], world.world_size)
+    return Disclosure(
+        organization=c.organization,
+        platform=str(system["system_name"]),
+        division=division(level=c.level, profile=c.profile, hp=plan.hp, reference=reference),
+        status=STATUS[c.availability],
+        device_type=kind,
+    )
+
+
+def _write_bundle(
+    plan: Plan, workload: Workload, bundle_dir: Path, flops: float, system: dict[str, Any]
+) -> Path:
     c = plan.config
     bundle.write_json(
         bundle_dir / "manifest.json",
@@ -275,7 +310,6 @@ def _write_bundle(plan: Plan, workload: Workload, bundle_dir: Path, flops: float
             model_code_sha256=_digest(c.model_code),
         ),
     )
-    system = cluster.job_system_description(system_name=c.system_name, submitter=c.organization)
     bundle.write_json(bundle_dir / "system.json", system)
     bundle.write_json(bundle_dir / "hyperparameters.json", plan.hp)
     return bundle.pack(bundle_dir, bundle_dir.with_name(bundle_dir.name + ".tar.gz"))

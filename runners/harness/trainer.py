@@ -7,7 +7,7 @@ import math
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -21,6 +21,7 @@ from catalogue import Benchmark
 from . import mllogging as ml
 from .distributed import World, from_main, largest, total
 from .hyperparameters import build_optimizer, learning_rate_factor, logged_hyperparameters
+from .mlperf_keys import Disclosure, Shape, setup_keys, submission_keys
 from .workloads import Quality, Workload
 
 TARGET, EPOCHS, CANCELLED, TIME_LIMIT = "target", "epochs", "cancelled", "time_limit"
@@ -176,11 +177,13 @@ def run_training(
     log: ml.RunLog | None,
     hooks: Hooks,
     session: Session | None = None,
+    disclosure: Disclosure | None = None,
 ) -> RunResult:
     """One run with its MLLOG events; `log` is None on every rank but the first.
 
     This is the one place that reads the clock and writes a run's MLLOG events, whichever
     session trains: the figures are this process's measurements, not the session's word.
+    `disclosure` names the job's submitter, system and MLPerf division (runners.harness.job).
     """
 
     def stop() -> str | None:
@@ -193,14 +196,11 @@ def run_training(
 
     session = session or LocalSession(workload, hp, epochs, world)
     emit = log or _Silent()
-    emit.event("submission_benchmark", benchmark.mllog_benchmark)
-    emit.event("seed", seed)
-    emit.event("global_batch_size", hp["global_batch_size"])
-    emit.event("train_samples", len(workload.train_set))  # type: ignore[arg-type]
-    emit.event("eval_samples", len(workload.eval_set))  # type: ignore[arg-type]
-    for key, value in logged_hyperparameters(hp).items():
-        emit.event(key, value)
+    _log_setup(
+        emit, workload, benchmark, hp, seed, Shape(world.world_size, 0, epochs, world.device.type), disclosure
+    )
     session.begin(seed, stop)
+    emit.end(ml.INIT_STOP)
     started = time.monotonic()
     emit.start(ml.RUN_START)
     samples_total, train_seconds, quality, reason, epoch = 0, 0.0, None, EPOCHS, 0
@@ -214,7 +214,9 @@ def run_training(
         if stopped is not None:
             reason = stopped
             break
+        emit.start(ml.EVAL_START, epoch_num=epoch)
         result = session.evaluate()
+        emit.end(ml.EVAL_STOP, epoch_num=epoch)
         if result is None:
             reason = CANCELLED if hooks.should_stop() else TIME_LIMIT
             break
@@ -228,6 +230,33 @@ def run_training(
     emit.end(ml.RUN_STOP, status=status)
     wall = time.monotonic() - started
     return RunResult(seed, status, reason, epoch, samples_total, train_seconds, wall, quality)
+
+
+def _log_setup(
+    emit: ml.RunLog | _Silent,
+    workload: Workload,
+    benchmark: Benchmark,
+    hp: dict[str, Any],
+    seed: int,
+    shape: Shape,
+    disclosure: Disclosure | None,
+) -> None:
+    """What MLPerf logs before run_start: who ran it, the cache, then the configuration during init."""
+    train_samples = len(workload.train_set)  # type: ignore[arg-type]
+    device_type = disclosure.device_type if disclosure is not None else shape.device_type
+    shape = replace(shape, train_samples=train_samples, device_type=device_type)
+    for key, value in (submission_keys(disclosure) if disclosure is not None else {}).items():
+        emit.event(key, value)
+    emit.event(ml.SUBMISSION_BENCHMARK, benchmark.mllog_benchmark)
+    # The harness runs unprivileged and cannot drop the host's file cache: it says it did not.
+    emit.event(ml.CACHE_CLEAR, False)
+    emit.start(ml.INIT_START)
+    emit.event(ml.SEED, seed)
+    emit.event(ml.GLOBAL_BATCH_SIZE, hp["global_batch_size"])
+    emit.event(ml.TRAIN_SAMPLES, train_samples)
+    emit.event(ml.EVAL_SAMPLES, len(workload.eval_set))  # type: ignore[arg-type]
+    for key, value in {**setup_keys(hp, shape), **logged_hyperparameters(hp)}.items():
+        emit.event(key, value)
 
 
 def _evaluate(

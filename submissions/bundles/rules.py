@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from catalogue import Benchmark, Catalogue, Level, Suite
+from catalogue import Benchmark, Catalogue, Level, Suite, flops_are_the_submissions
 
 from .report import Finding, error, info, shown, warning
 from .runs import RunFacts
@@ -55,19 +55,30 @@ def _unknown(what: str, value: str, known: list[str], suite: str | None = None) 
 
 
 def per_sample_flops(manifest: dict[str, Any], resolved: Resolved) -> tuple[float | None, list[Finding]]:
-    """The catalogue's constant, unless the level lets the model change: then the manifest's."""
+    """The catalogue's constant, unless the model or the input differ: then the manifest's.
+
+    The constant counts the catalogue's model at the data set's input size, so a level that lets
+    the model change and a smoke result (a smaller input) are scored with their own count.
+    """
     if resolved.benchmark is None or resolved.level is None:
         return None, []
     given = manifest.get("per_sample_training_flops")
     where = "manifest.json:$.per_sample_training_flops"
-    if resolved.level.model_may_change:
-        if given is None:
+    profile = str(manifest.get("profile") or FULL)
+    if flops_are_the_submissions(model_may_change=resolved.level.model_may_change, profile=profile):
+        if given is not None:
+            return float(given), []
+        if resolved.level.model_may_change:
             message = (
                 f"manifest.json: the {resolved.level.slug} level lets the model change, so "
                 "per_sample_training_flops (forward + backward FLOPs per sample) is required"
             )
             return None, [error("rules.missing_flops", message, where)]
-        return float(given), []
+        message = (
+            f"manifest.json: the {profile} profile's input is not the data set's, so the catalogue's "
+            "per-sample FLOPs do not apply and none are given; the result has no FLOPs figure"
+        )
+        return None, [warning("rules.smoke_flops_missing", message, where)]
     if given is None:
         return resolved.benchmark.per_sample_training_flops, []
     message = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
+
 from catalogue import Catalogue, get_catalogue
 
 
@@ -173,3 +175,17 @@ def test_it_ignores_submitted_flops_where_the_model_is_fixed(factory):
     assert report.valid
     assert factory.codes(report, "info") == {"rules.flops_ignored"}
     assert report.runs[0].per_sample_flops == bench.per_sample_training_flops
+
+
+def test_it_takes_a_smoke_results_flops_from_its_manifest(factory):
+    # The catalogue's constant is ResNet-50 at 224x224; a smoke run's input is 16x16.
+    bench = factory.benchmark("aibench-training", "image-classification")
+    runs = factory.runs(bench, train_samples=512)
+    manifest = factory.manifest(profile="smoke", per_sample_training_flops=1.889e8)
+    report = factory.check(factory.bundle(manifest=manifest, runs=runs))
+    assert report.valid, report.findings
+    assert report.runs[0].per_sample_flops == 1.889e8
+    assert report.runs[0].total_flops == pytest.approx(1.889e8 * report.runs[0].samples_processed)
+    bare = factory.check(factory.bundle(manifest=factory.manifest(profile="smoke"), runs=runs))
+    assert bare.valid and factory.codes(bare, "warning") == {"rules.smoke_flops_missing"}
+    assert bare.runs[0].per_sample_flops is None

@@ -19,6 +19,7 @@ import pytest
 from catalogue import Catalogue
 from runners.harness import run_job, validate_config
 from runners.harness import sandbox as sandbox_module
+from runners.harness.compliance import check_log
 from runners.harness.sandbox import Limits, SandboxError, SandboxUnavailable, run_sandboxed, sandbox_problem
 
 from .conftest import read_mllog
@@ -148,6 +149,9 @@ def test_it_runs_free_level_model_code_in_the_sandbox(catalogue: Catalogue, tmp_
     assert len(manifest["model_code_sha256"]) == 64
     assert [e["key"] for e in read_mllog(bundle / "logs" / "run_1.log")][-1] == "run_stop"
     assert events and events[-1]["state"] == "finished"  # measured and reported by this process
+    # The trusted side writes the log as for a registered model: MLPerf's checker passes it.
+    [verdict] = check_log(bundle / "logs" / "run_1.log")
+    assert verdict.passed, verdict.messages
 
 
 def test_a_cancelled_model_code_job_ends_its_sandboxes_and_keeps_the_measured_runs(

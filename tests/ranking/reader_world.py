@@ -135,7 +135,7 @@ def build_world(owner: User) -> World:
     )  # fmt: skip
     world.results["cpu"] = _make(
         owner, hpc, system, "Smoke Tests", "vm", "none", 0, 1, _runs(600.0, 0.77), "available",
-        profile="smoke", cores=32, processors=2,
+        profile="smoke", cores=32, processors=2, per_sample_training_flops=1.889e8,
     )  # fmt: skip
     for submission in world.results.values():
         publish(submission)  # transactional test: the after-commit signal ranks it at once

@@ -80,12 +80,28 @@ def test_it_keeps_unchanged_rows_and_opens_new_ones_for_changed_ranks(published)
     assert LeaderboardEntry.objects.count() == before
 
 
+# ResNet-50 at the smoke profile's 3x16x16 input, as the runner counts it (manifest.json).
+SMOKE_FLOPS = 1.889e8
+
+
 def test_it_ranks_smoke_results_on_their_own_board(published) -> None:
-    published(profile="smoke")
+    published(profile="smoke", per_sample_training_flops=SMOKE_FLOPS)
     published()
     full = Leaderboard.objects.get(profile="full")
     smoke = Leaderboard.objects.get(profile="smoke")
     assert (full.ranked_count, smoke.ranked_count) == (1, 1)
+
+
+def test_it_scores_a_smoke_result_with_the_flops_of_its_own_input(published) -> None:
+    published(profile="smoke", per_sample_training_flops=SMOKE_FLOPS, system_name="counted")
+    published(profile="smoke", system_name="uncounted")
+    board = Leaderboard.objects.get(profile="smoke")
+    counted, uncounted = current(board)
+    # Not the catalogue's 2.43e10 for a 224x224 input: the same runs, scaled by the smoke count.
+    assert counted.system_name == "counted"
+    assert counted.score == pytest.approx(ONE_HOUR_VFLOPS * SMOKE_FLOPS / 2.43e10)
+    assert counted.flops == pytest.approx(SMOKE_FLOPS * SAMPLES / 3600)
+    assert uncounted.rank is None and "no per-sample training FLOPs" in uncounted.unranked_reason
 
 
 def test_it_ranks_within_each_availability_category(published) -> None:
