@@ -57,12 +57,21 @@ EXPECTED: dict[tuple[str, str, str], Counter[tuple[str, str]]] = {
         {("warning", "rules.not_converged"): 5}
     ),
     ("Graphcore/results/ipu-pod16-TF1/resnet", "aibench-training/image-classification", "system"): Counter(),
+    # Gaudi2 (v3.0) logs blocks 1-3, 4-7, ... 32-35 and no seed; its best accuracies (0.7604-0.7628)
+    # pass MLPerf's 0.759 but none reaches HPC AI500's 0.763.
+    ("Intel-HabanaLabs/results/HLS-Gaudi2-PT/resnet", "hpc-ai500/image-classification", "system"): Counter(
+        {("warning", "rules.missing_seed"): 5, ("warning", "rules.not_converged"): 5}
+    ),
+    ("Intel-HabanaLabs/results/HLS-Gaudi2-PT/resnet", "aibench-training/image-classification", "system"): Counter(
+        {("warning", "rules.missing_seed"): 5}
+    ),
 }
 # Epochs each run covers, counted from its blocks (TPU, Gaudi) or its epochs (IPU).
 EPOCHS = {
     "Google/results/tpu-v4-128-TF/resnet": 43,
     "Habana/results/SYS-420GH-TNGR/resnet": 38,
     "Graphcore/results/ipu-pod16-TF1/resnet": 44,
+    "Intel-HabanaLabs/results/HLS-Gaudi2-PT/resnet": 35,
 }
 
 
