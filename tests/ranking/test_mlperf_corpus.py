@@ -62,9 +62,11 @@ EXPECTED: dict[tuple[str, str, str], Counter[tuple[str, str]]] = {
     ("Intel-HabanaLabs/results/HLS-Gaudi2-PT/resnet", "hpc-ai500/image-classification", "system"): Counter(
         {("warning", "rules.missing_seed"): 5, ("warning", "rules.not_converged"): 5}
     ),
-    ("Intel-HabanaLabs/results/HLS-Gaudi2-PT/resnet", "aibench-training/image-classification", "system"): Counter(
-        {("warning", "rules.missing_seed"): 5}
-    ),
+    (
+        "Intel-HabanaLabs/results/HLS-Gaudi2-PT/resnet",
+        "aibench-training/image-classification",
+        "system",
+    ): Counter({("warning", "rules.missing_seed"): 5}),
 }
 # Epochs each run covers, counted from its blocks (TPU, Gaudi) or its epochs (IPU).
 EPOCHS = {
