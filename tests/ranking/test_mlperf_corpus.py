@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -67,6 +68,16 @@ EXPECTED: dict[tuple[str, str, str], Counter[tuple[str, str]]] = {
         "aibench-training/image-classification",
         "system",
     ): Counter({("warning", "rules.missing_seed"): 5}),
+    # The v4.0 MXNet log (CRLF line endings) nests epoch events in its blocks 1-3, 4-7, ... 32-35
+    # and logs seeds; its best accuracies (about 0.760-0.761) again fall short of 0.763.
+    ("GigaComputing/results/G593-SD1_mxnet/resnet", "hpc-ai500/image-classification", "system"): Counter(
+        {("warning", "rules.not_converged"): 5}
+    ),
+    (
+        "GigaComputing/results/G593-SD1_mxnet/resnet",
+        "aibench-training/image-classification",
+        "system",
+    ): Counter(),
 }
 # Epochs each run covers, counted from its blocks (TPU, Gaudi) or its epochs (IPU).
 EPOCHS = {
@@ -74,6 +85,7 @@ EPOCHS = {
     "Habana/results/SYS-420GH-TNGR/resnet": 38,
     "Graphcore/results/ipu-pod16-TF1/resnet": 44,
     "Intel-HabanaLabs/results/HLS-Gaudi2-PT/resnet": 35,
+    "GigaComputing/results/G593-SD1_mxnet/resnet": 35,
 }
 
 
@@ -138,7 +150,10 @@ def test_each_time_to_train_is_run_stop_minus_run_start_as_mlperf_reads_it(root,
 def summarizer_minutes(root: Path, submitter: str, tmp_path: Path) -> dict[tuple[str, str], float]:
     """mlperf-logging's result_summarizer on one submitter's folder: (system, benchmark) -> minutes."""
     out = tmp_path / f"{submitter}.csv"
-    command = [sys.executable, "-m", "mlperf_logging.result_summarizer", f"{root / submitter}/", "training"]
+    # From ruleset 3.0 its RCP check writes scaling.json into the result folder it reads, so it runs
+    # on a copy: the corpus stays as SOURCES lists it and each run scores the same, unscaled files.
+    folder = shutil.copytree(root / submitter, tmp_path / root.name / submitter)
+    command = [sys.executable, "-m", "mlperf_logging.result_summarizer", f"{folder}/", "training"]
     subprocess.run(
         [*command, RULESETS[round_of(root)], "--csv", str(out)], check=True, capture_output=True, cwd=tmp_path
     )
