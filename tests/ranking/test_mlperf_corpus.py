@@ -91,6 +91,26 @@ EXPECTED: dict[tuple[str, str, str], Counter[tuple[str, str]]] = {
     ("Graphcore/results/ipu-pod64-TF1/resnet", "aibench-training/image-classification", "system"): Counter(
         {("warning", "rules.not_converged"): 1}
     ),
+    # Gaudi2 (v3.0) logs blocks 1-3, 4-7, ... 32-35 and no seed; its best accuracies (0.7604-0.7628)
+    # pass MLPerf's 0.759 but none reaches HPC AI500's 0.763.
+    ("Intel-HabanaLabs/results/HLS-Gaudi2-PT/resnet", "hpc-ai500/image-classification", "system"): Counter(
+        {("warning", "rules.missing_seed"): 5, ("warning", "rules.not_converged"): 5}
+    ),
+    (
+        "Intel-HabanaLabs/results/HLS-Gaudi2-PT/resnet",
+        "aibench-training/image-classification",
+        "system",
+    ): Counter({("warning", "rules.missing_seed"): 5}),
+    # The v4.0 MXNet log (CRLF line endings) nests epoch events in its blocks 1-3, 4-7, ... 32-35
+    # and logs seeds; its best accuracies (about 0.760-0.761) again fall short of 0.763.
+    ("GigaComputing/results/G593-SD1_mxnet/resnet", "hpc-ai500/image-classification", "system"): Counter(
+        {("warning", "rules.not_converged"): 5}
+    ),
+    (
+        "GigaComputing/results/G593-SD1_mxnet/resnet",
+        "aibench-training/image-classification",
+        "system",
+    ): Counter(),
 }
 # Epochs each run covers, counted from its blocks (TPU, Gaudi) or its epochs (IPU, composer).
 EPOCHS = {
@@ -105,6 +125,8 @@ EPOCHS = {
     "Intel-HabanaLabs/results/HLS-1H-N2/resnet": 35,
     # The IPU-POD64 log nests its epochs in one 38-epoch block, then logs a second block 1-38 for the evals.
     "Graphcore/results/ipu-pod64-TF1/resnet": 38,
+    "Intel-HabanaLabs/results/HLS-Gaudi2-PT/resnet": 35,
+    "GigaComputing/results/G593-SD1_mxnet/resnet": 35,
 }
 # Runs that cover other epochs than their directory's: an aborted run stops where it stopped.
 RUN_EPOCHS = {
