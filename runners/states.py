@@ -79,5 +79,5 @@ CHECK_MACHINE = state_machine.StateMachine(
     transitions=CHECK_TRANSITIONS,
     error=CheckTransitionError,
     events="runners.ReproductionCheckEvent",
-    subject="check",
+    subject="reproduction_check",
 )
