@@ -7,7 +7,16 @@ import pytest
 from benchcouncil.history import AppendOnlyError
 from runners.models import Job, JobEvent
 from runners.services import job_transition
-from runners.states import FINAL, TRANSITIONS, JobStatus, JobTransitionError, check_transition
+from runners.states import (
+    CHECK_MACHINE,
+    FINAL,
+    TRANSITIONS,
+    CheckStatus,
+    CheckTransitionError,
+    JobStatus,
+    JobTransitionError,
+    check_transition,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +104,9 @@ def test_it_keeps_the_history_append_only(make_job, owner):
     with pytest.raises(AppendOnlyError):
         event.delete()
     assert JobEvent.objects.get(pk=event.pk).reason != "rewritten"
+
+
+def test_it_refuses_to_reopen_an_ended_reproduction_check():
+    assert {CheckStatus.COMPLETED, CheckStatus.FAILED} == CHECK_MACHINE.final
+    with pytest.raises(CheckTransitionError, match="A reproduction check cannot move from failed to queued"):
+        CHECK_MACHINE.check(CheckStatus.FAILED, CheckStatus.QUEUED)
