@@ -119,8 +119,9 @@ class Migration(migrations.Migration):
             ],
         ),
         # The text's index goes first: the key's index on column job_id takes the same name.
+        # Blank: migrating back re-adds the column empty, and unlink_jobs fills it.
         migrations.AlterField(
-            model_name="reproductioncheck", name="job_id", field=models.CharField(max_length=64)
+            model_name="reproductioncheck", name="job_id", field=models.CharField(blank=True, max_length=64)
         ),
         migrations.RenameField(model_name="reproductioncheck", old_name="job_id", new_name="old_job_id"),
         migrations.AddField(
