@@ -9,6 +9,8 @@ history in ReproductionCheckEvent.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -69,32 +71,21 @@ def reproduction_check_complete(*, check: ReproductionCheck) -> ReproductionChec
         check.comparison, check.verdict = comparison, verdict
         check.save(update_fields=["comparison", "verdict"])
         return check
-    completed, _ = transition(
-        CHECK_MACHINE,
-        check,
-        to=CheckStatus.COMPLETED,
-        actor=None,
-        reason=f"Job {check.job_id}'s figures compared: {ReproductionCheck.Verdict(verdict).label}.",
-        fields={"comparison": comparison, "verdict": verdict, "completed_at": timezone.now()},
-    )
-    return completed
+    reason = f"Job {check.job_id}'s figures compared: {ReproductionCheck.Verdict(verdict).label}."
+    return _end(check, CheckStatus.COMPLETED, reason, comparison=comparison, verdict=verdict)
 
 
 def reproduction_check_fail(*, check: ReproductionCheck, error: str) -> ReproductionCheck:
     """The check's job failed or was cancelled: no verdict can be reached."""
-    failed, _ = transition(
-        CHECK_MACHINE,
-        check,
-        to=CheckStatus.FAILED,
-        actor=None,
-        reason=f"Job {check.job_id} ended without a bundle to compare: {error}",
-        fields={
-            "verdict": ReproductionCheck.Verdict.INCONCLUSIVE,
-            "comparison": {"error": error},
-            "completed_at": timezone.now(),
-        },
-    )
-    return failed
+    reason = f"Job {check.job_id} ended without a bundle to compare: {error}"
+    verdict = ReproductionCheck.Verdict.INCONCLUSIVE
+    return _end(check, CheckStatus.FAILED, reason, comparison={"error": error}, verdict=verdict)
+
+
+def _end(check: ReproductionCheck, status: str, reason: str, **fields: Any) -> ReproductionCheck:
+    fields["completed_at"] = timezone.now()
+    ended, _ = transition(CHECK_MACHINE, check, to=status, actor=None, reason=reason, fields=fields)
+    return ended
 
 
 def reproduction_checks_refresh(*, submission: Submission) -> list[ReproductionCheck]:
