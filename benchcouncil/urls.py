@@ -6,7 +6,9 @@ from benchcouncil.docs import bundle_format
 from benchcouncil.health import healthz, readyz
 from benchcouncil.login_throttle import login
 from ranking.api import BenchmarkListApi, LeaderboardApi, LeaderboardCsvApi
+from runners import reproduction_urls
 from submissions.accounts import api_token, password_reset, signup, signup_activate
+from submissions.review import urls as review_urls
 
 api_v1: list[URLPattern | URLResolver] = [
     path("benchmarks/", BenchmarkListApi.as_view(), name="api-benchmarks"),
@@ -44,6 +46,7 @@ urlpatterns = [
     path("docs/bundle-format/", bundle_format, name="docs-bundle-format"),
     path("submissions/", include("submissions.urls")),
     path("runners/", include("runners.urls")),
-    path("review/", include("submissions.review.urls")),
+    # The review pages, with the reproduction requests that runners answers, in one namespace.
+    path("review/", include((review_urls.urlpatterns + reproduction_urls.urlpatterns, review_urls.app_name))),
     path("", include("ranking.urls")),
 ]

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from benchcouncil.admin import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import Job, JobEvent, RunnerHost
+from .models import Job, JobEvent, ReproductionCheck, ReproductionCheckEvent, RunnerHost
 from .services import runner_host_rotate_token
 from .tokens import new_secret, secret_hash
 
@@ -67,3 +67,16 @@ class JobAdmin(ReadOnlyAdmin):
     search_fields = ["id", "owner__username"]
     inlines = [JobEventInline]
     exclude = ["secret_hash"]
+
+
+class ReproductionCheckEventInline(ReadOnlyInline):
+    model = ReproductionCheckEvent
+    fields = readonly_fields = JOB_EVENT_FIELDS
+
+
+@admin.register(ReproductionCheck)
+class ReproductionCheckAdmin(ReadOnlyAdmin):
+    list_display = ["submission", "job_id", "status", "verdict", "tolerance", "requested_by", "created_at"]
+    list_filter = ["status", "verdict"]
+    search_fields = ["submission__id", "submission__bundle_name", "job__id", "reason"]
+    inlines = [ReproductionCheckEventInline]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, api_scheduler
+from . import api, api_scheduler, reproduction_api
 
 urlpatterns = [
     path("model-submissions/", api.ModelSubmissionCreateApi.as_view(), name="api-model-submissions"),
@@ -23,5 +23,11 @@ urlpatterns = [
         "runner/jobs/<uuid:job_id>/scheduler/",
         api_scheduler.JobSchedulerApi.as_view(),
         name="api-runner-scheduler",
+    ),
+    # For reviewers, next to the review API's own paths (submissions/review/api_urls.py).
+    path(
+        "review/submissions/<uuid:submission_id>/reproductions/",
+        reproduction_api.ReviewReproductionApi.as_view(),
+        name="api-review-reproductions",
     ),
 ]

@@ -1,4 +1,4 @@
-"""Runner hosts, the jobs they run and each job's append-only history.
+"""Runner hosts, the jobs they run, reproduction checks, and each one's append-only history.
 
 A job is a model submission: a configuration of the reference implementation (or, at the
 free level, another model) that one of our hosts trains; its output is a result bundle that
@@ -16,7 +16,7 @@ from benchcouncil.history import HistoryEvent
 from catalogue.models import Benchmark, Level, Suite
 from submissions.models import Organization, Profile, Submission
 
-from .states import ACTIVE, JobStatus
+from .states import ACTIVE, CheckStatus, JobStatus
 
 
 class RunnerHost(models.Model):
@@ -117,6 +117,49 @@ class JobEvent(HistoryEvent):
     job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(max_length=16, choices=JobStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=JobStatus.choices)
+
+    class Meta(HistoryEvent.Meta):
+        pass
+
+
+class ReproductionCheck(models.Model):
+    """A runner job that re-runs a submission's configuration, and how its figures compare."""
+
+    State = CheckStatus
+
+    class Verdict(models.TextChoices):
+        PENDING = "pending", "Pending"
+        REPRODUCED = "reproduced", "Reproduced within tolerance"
+        NOT_REPRODUCED = "not_reproduced", "Not reproduced"
+        INCONCLUSIVE = "inconclusive", "Inconclusive"
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="reproduction_checks")
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="reproduction_checks")
+    status = models.CharField(max_length=16, choices=CheckStatus.choices, default=CheckStatus.QUEUED)
+    # The tolerances the figures are held to (settings.REPRODUCTION_TOLERANCE when asked for).
+    tolerance = models.JSONField(default=dict)
+    comparison = models.JSONField(null=True, blank=True)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices, default=Verdict.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"reproduction of {self.submission_id} by job {self.job_id}: {self.verdict}"
+
+
+class ReproductionCheckEvent(HistoryEvent):
+    """The append-only history of a reproduction check: asked for by whom, ended how."""
+
+    reproduction_check = models.ForeignKey(ReproductionCheck, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=16, choices=CheckStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=CheckStatus.choices)
 
     class Meta(HistoryEvent.Meta):
         pass

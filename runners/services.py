@@ -19,15 +19,16 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from benchcouncil.state_machine import start, transition
 from catalogue.models import Benchmark, Level, Suite
 from submissions.bundles import BundleReport, Limits, validate_bundle
 from submissions.models import Organization, Submission
 from submissions.provenance import submission_create_runner_verified
 
 from .job_request import JobSpec
-from .models import Job, JobEvent, RunnerHost
+from .models import Job, RunnerHost
 from .provenance import job_bundle_mismatches
-from .states import ACTIVE, JobStatus, JobTransitionError, check_transition
+from .states import ACTIVE, MACHINE, JobStatus, JobTransitionError
 from .tokens import new_secret, secret_hash
 
 logger = logging.getLogger(__name__)
@@ -99,9 +100,7 @@ def job_create(
             secret_hash=secret_hash(secret),
             reproduction_of=reproduction_of,
         )
-        JobEvent.objects.create(
-            job=job, from_status="", to_status=JobStatus.QUEUED, actor=owner, reason=_queued_reason(job)
-        )
+        start(MACHINE, job, actor=owner, reason=_queued_reason(job))
     # The secret exists only in this closure and in the message: the database keeps its hash.
     transaction.on_commit(lambda: job_enqueue(job=job, secret=secret))
     return job
@@ -150,7 +149,6 @@ def _send(app: Celery, job: Job, secret: str) -> None:
 # --- Jobs: the state machine ------------------------------------------------------
 
 
-@transaction.atomic
 def job_transition(
     *, job: Job, to: str, actor: User | None, reason: str, fields: dict[str, Any] | None = None
 ) -> Job:
@@ -158,23 +156,14 @@ def job_transition(
 
     `fields` are saved in the same transaction (a failure reason, a new secret hash...).
     """
-    if not reason.strip():
-        raise ValueError("Every job status change needs a reason.")
-    locked = Job.objects.select_for_update().get(pk=job.pk)
-    check_transition(locked.status, to)
-    JobEvent.objects.create(job=locked, from_status=locked.status, to_status=to, actor=actor, reason=reason)
     now = timezone.now()
-    changes: dict[str, Any] = {"status": to, **(fields or {})}
+    changes: dict[str, Any] = dict(fields or {})
     if to == JobStatus.RUNNING:
         changes.setdefault("started_at", now)
         changes.setdefault("last_heartbeat_at", now)
     if to not in ACTIVE:
         changes.setdefault("finished_at", now)
-    for name, value in changes.items():
-        setattr(locked, name, value)
-    locked.save(update_fields=[*changes, "updated_at"])
-    for name, value in changes.items():
-        setattr(job, name, value)
+    locked, _ = transition(MACHINE, job, to=to, actor=actor, reason=reason, fields=changes)
     return locked
 
 

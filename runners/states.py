@@ -1,12 +1,15 @@
 """The job state machine: every status and every allowed move, in one place.
 
-Only `runners.services.job_transition` changes a job's status; it checks the move against
-TRANSITIONS and appends a JobEvent in the same transaction.
+Only `runners.services.job_transition` changes a job's status; through MACHINE
+(benchcouncil.state_machine) it checks the move against TRANSITIONS and appends a JobEvent in
+the same transaction. A reproduction check has a machine of its own, CHECK_MACHINE.
 """
 
 from __future__ import annotations
 
 from django.db import models
+
+from benchcouncil import state_machine
 
 
 class JobStatus(models.TextChoices):
@@ -29,19 +32,52 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     JobStatus.CANCELLED: frozenset(),
 }
 
+
+class JobTransitionError(state_machine.TransitionError):
+    """A move the job state machine does not allow."""
+
+
+MACHINE = state_machine.StateMachine(
+    noun="job",
+    transitions=TRANSITIONS,
+    error=JobTransitionError,
+    events="runners.JobEvent",
+    subject="job",
+    reason_required="Every job status change needs a reason.",
+)
 # A runner works on a job only in these; anything else tells it to stop.
 ACTIVE = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
 # No move leaves these (LOST is final once its re-queue is spent, which services decide).
-FINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+FINAL = MACHINE.final
+check_transition = MACHINE.check
 
 
-class JobTransitionError(Exception):
-    def __init__(self, current: str, target: str) -> None:
-        self.current, self.target = current, target
-        allowed = ", ".join(sorted(TRANSITIONS.get(current, ()))) or "none"
-        super().__init__(f"A job cannot move from {current} to {target} (allowed: {allowed}).")
+# --- Reproduction checks ---------------------------------------------------------------
 
 
-def check_transition(current: str, target: str) -> None:
-    if target not in TRANSITIONS.get(current, frozenset()):
-        raise JobTransitionError(current, target)
+class CheckStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+CHECK_TRANSITIONS: dict[str, frozenset[str]] = {
+    # A check ends with its job: compared once the job's bundle is validated, failed when the
+    # job ended without one.
+    CheckStatus.QUEUED: frozenset({CheckStatus.COMPLETED, CheckStatus.FAILED}),
+    CheckStatus.COMPLETED: frozenset(),
+    CheckStatus.FAILED: frozenset(),
+}
+
+
+class CheckTransitionError(state_machine.TransitionError):
+    """A move the reproduction check state machine does not allow."""
+
+
+CHECK_MACHINE = state_machine.StateMachine(
+    noun="reproduction check",
+    transitions=CHECK_TRANSITIONS,
+    error=CheckTransitionError,
+    events="runners.ReproductionCheckEvent",
+    subject="reproduction_check",
+)

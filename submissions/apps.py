@@ -12,6 +12,3 @@ class SubmissionsConfig(AppConfig):
 
         submission_status_changed.connect(receivers.on_status_changed_notify, dispatch_uid="notify-email")
         submission_status_changed.connect(receivers.on_status_changed_webhooks, dispatch_uid="webhooks")
-        submission_status_changed.connect(
-            receivers.on_status_changed_reproductions, dispatch_uid="reproductions"
-        )

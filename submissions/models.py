@@ -202,7 +202,7 @@ class StatusEvent(HistoryEvent):
         pass
 
 
-# --- Review and publication: outbound webhooks and reproduction checks -----------------
+# --- Review and publication: outbound webhooks ------------------------------------------
 
 
 class Webhook(models.Model):
@@ -255,39 +255,3 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} to {self.webhook.url} (attempt {self.attempt})"
-
-
-class ReproductionCheck(models.Model):
-    """A runner job that re-runs a submission's configuration, and how its figures compare."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
-
-    class Verdict(models.TextChoices):
-        PENDING = "pending", "Pending"
-        REPRODUCED = "reproduced", "Reproduced within tolerance"
-        NOT_REPRODUCED = "not_reproduced", "Not reproduced"
-        INCONCLUSIVE = "inconclusive", "Inconclusive"
-
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="reproduction_checks")
-    # The runners app's job, by id only: submissions never imports runner models.
-    job_id = models.CharField(max_length=64, db_index=True)
-    status = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
-    # The tolerances the figures are held to (settings.REPRODUCTION_TOLERANCE when asked for).
-    tolerance = models.JSONField(default=dict)
-    comparison = models.JSONField(null=True, blank=True)
-    verdict = models.CharField(max_length=16, choices=Verdict.choices, default=Verdict.PENDING)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"reproduction of {self.submission_id} by job {self.job_id}: {self.verdict}"

@@ -8,9 +8,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .models import Provenance, StatusEvent, Submission
+from .models import StatusEvent, Submission
 from .notifications import notify_status_change
-from .states import Status
 from .webhooks import webhooks_dispatch
 
 logger = logging.getLogger(__name__)
@@ -33,17 +32,3 @@ def on_status_changed_webhooks(
         webhooks_dispatch(event=event)
     except Exception:
         logger.exception("submission %s: could not queue webhook deliveries", submission.pk)
-
-
-def on_status_changed_reproductions(
-    sender: Any, *, submission: Submission, event: StatusEvent, **kwargs: Any
-) -> None:
-    # Only a validated runner bundle can complete a reproduction check.
-    if event.from_status != Status.VALIDATING or submission.provenance != Provenance.RUNNER_VERIFIED:
-        return
-    from .review.services import reproduction_checks_on_validated
-
-    try:
-        reproduction_checks_on_validated(submission=submission)
-    except Exception:
-        logger.exception("submission %s: could not compare reproductions", submission.pk)

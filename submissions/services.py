@@ -14,13 +14,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from benchcouncil.state_machine import start, transition
 from catalogue.models import Benchmark, Level, Suite
 from submissions.bundles import BundleReport, Limits, validate_bundle
 from submissions.bundles.report import error
 
-from .models import Finding, Organization, Provenance, Run, StatusEvent, Submission
-from .signals import submission_status_changed, submission_status_changing
-from .states import Status, check_transition
+from .models import Finding, Organization, Provenance, Run, Submission
+from .states import MACHINE, Status
 
 logger = logging.getLogger(__name__)
 
@@ -99,10 +99,9 @@ def submission_store(
     try:
         with transaction.atomic():
             submission.save()
-            StatusEvent.objects.create(
-                submission=submission,
-                from_status="",
-                to_status=Status.RECEIVED,
+            start(
+                MACHINE,
+                submission,
                 actor=owner,
                 reason=f"Bundle {bundle_name} received ({size} bytes, sha256 {sha256}).{evidence}",
             )
@@ -137,7 +136,6 @@ def submission_enqueue_validation(*, submission_id: UUID | str) -> None:
         logger.exception("could not queue validation of submission %s; the sweep will", submission_id)
 
 
-@transaction.atomic
 def submission_transition(
     *,
     submission: Submission,
@@ -147,29 +145,15 @@ def submission_transition(
     public: bool = True,
 ) -> Submission:
     """Move a submission to `to`, if the state machine allows it, and record who and why."""
-    if not reason.strip():
-        raise ValueError("Every status change needs a reason.")
-    locked = Submission.objects.select_for_update().get(pk=submission.pk)
-    check_transition(locked.status, to)
-    event = StatusEvent.objects.create(
-        submission=locked,
-        from_status=locked.status,
-        to_status=to,
+    fields = {"published_at": timezone.now()} if to == Status.PUBLISHED else {}
+    locked, _ = transition(
+        MACHINE,
+        submission,
+        to=to,
         actor=actor,
         reason=reason,
-        public=public,
-    )
-    locked.status = to
-    fields = ["status", "updated_at"]
-    if to == Status.PUBLISHED:
-        locked.published_at = timezone.now()
-        fields.append("published_at")
-    locked.save(update_fields=fields)
-    submission.status = locked.status
-    submission.published_at = locked.published_at
-    submission_status_changing.send(sender=Submission, submission=locked, event=event)
-    transaction.on_commit(
-        lambda: submission_status_changed.send(sender=Submission, submission=locked, event=event)
+        fields=fields,
+        event_fields={"public": public},
     )
     return locked
 

@@ -1,12 +1,17 @@
 """The submission state machine: every status and every allowed move, in one place.
 
-Only `submissions.services.submission_transition` changes a submission's status; it checks
-the move against TRANSITIONS and appends a StatusEvent in the same transaction.
+Only `submissions.services.submission_transition` changes a submission's status; through
+MACHINE (benchcouncil.state_machine) it checks the move against TRANSITIONS, appends a
+StatusEvent in the same transaction and sends the submission_status_changing/changed signals.
 """
 
 from __future__ import annotations
 
 from django.db import models
+
+from benchcouncil import state_machine
+
+from .signals import submission_status_changed, submission_status_changing
 
 
 class Status(models.TextChoices):
@@ -44,18 +49,21 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.SUPERSEDED: frozenset(),
 }
 
-FINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+
+class TransitionError(state_machine.TransitionError):
+    """A move the submission state machine does not allow."""
+
+
+MACHINE = state_machine.StateMachine(
+    noun="submission",
+    transitions=TRANSITIONS,
+    error=TransitionError,
+    events="submissions.StatusEvent",
+    subject="submission",
+    changing=submission_status_changing,
+    changed=submission_status_changed,
+)
+FINAL = MACHINE.final
 # Statuses in which a submission is public.
 PUBLIC = frozenset({Status.PUBLISHED})
-
-
-class TransitionError(Exception):
-    def __init__(self, current: str, target: str) -> None:
-        self.current, self.target = current, target
-        allowed = ", ".join(sorted(TRANSITIONS.get(current, ()))) or "none"
-        super().__init__(f"A submission cannot move from {current} to {target} (allowed: {allowed}).")
-
-
-def check_transition(current: str, target: str) -> None:
-    if target not in TRANSITIONS.get(current, frozenset()):
-        raise TransitionError(current, target)
+check_transition = MACHINE.check

@@ -1,4 +1,4 @@
-"""Admin for the review models: webhooks, their delivery log, reproduction checks, the audit log.
+"""Admin for the review models: webhooks, their delivery log, the audit log.
 
 Logs are read-only here: a delivery attempt or a status event, once written, is history.
 """
@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from benchcouncil.admin import ReadOnlyAdmin
 from benchcouncil.auth import signed_in_user
-from submissions.models import ReproductionCheck, Webhook, WebhookDelivery
+from submissions.models import Webhook, WebhookDelivery
 
 
 @admin.register(Webhook)
@@ -42,10 +42,3 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_filter = ["succeeded", "event", "webhook__organization"]
     search_fields = ["webhook__url", "submission__id", "delivery_id", "error"]
     date_hierarchy = "created_at"
-
-
-@admin.register(ReproductionCheck)
-class ReproductionCheckAdmin(ReadOnlyAdmin):
-    list_display = ["submission", "job_id", "status", "verdict", "tolerance", "requested_by", "created_at"]
-    list_filter = ["status", "verdict"]
-    search_fields = ["submission__id", "submission__bundle_name", "job_id", "reason"]

@@ -26,9 +26,4 @@ urlpatterns = [
         review_api.ReviewDecisionApi.as_view(),
         name="api-review-decision",
     ),
-    path(
-        "review/submissions/<uuid:submission_id>/reproductions/",
-        review_api.ReviewReproductionApi.as_view(),
-        name="api-review-reproductions",
-    ),
 ]

@@ -282,30 +282,3 @@ class ReviewBulkDecisionApi(APIView):
         )
         decided = sum(1 for outcome in outcomes if outcome.decided)
         return Response(self.OutputSerializer({"decided": decided, "results": outcomes}).data)
-
-
-class ReviewReproductionApi(APIView):
-    """Ask a runner to re-run the submission's configuration and compare its figures."""
-
-    permission_classes = [IsReviewer]
-
-    @extend_schema_serializer(component_name="ReviewReproductionInput")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=5000)
-
-    @extend_schema(request=InputSerializer, responses={201: ReproductionCheckSerializer})
-    def post(self, request: Request, submission_id: UUID) -> Response:
-        submission = _reviewed(submission_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            check = services.reproduction_request(
-                submission=submission, actor=signed_in_user(request), **data.validated_data
-            )
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except ValueError as exc:
-            return Response(
-                {"detail": str(exc), "status": submission.status}, status=status.HTTP_409_CONFLICT
-            )
-        return Response(ReproductionCheckSerializer(check).data, status=status.HTTP_201_CREATED)

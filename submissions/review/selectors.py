@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 
 from submissions.display import Shown, accelerator_count, text_value
-from submissions.models import Membership, ReproductionCheck, StatusEvent, Submission, Webhook
+from submissions.models import Membership, StatusEvent, Submission, Webhook
 from submissions.states import Status
 
 REVIEW_PERMISSION = "submissions.change_submission"
@@ -53,7 +53,9 @@ def submission_events_for(user: User | AnonymousUser, submission: Submission) ->
     return events if user.is_authenticated and user.is_staff else events.filter(public=True)
 
 
-def reproduction_checks(submission: Submission) -> QuerySet[ReproductionCheck]:
+def reproduction_checks(submission: Submission) -> QuerySet[Any]:
+    # The runners app's checks (runners.models.ReproductionCheck), by their reverse relation:
+    # submissions never imports runners.
     return submission.reproduction_checks.select_related("requested_by")
 
 

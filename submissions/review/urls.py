@@ -9,12 +9,6 @@ urlpatterns = [
     path("decisions/", views.review_bulk_decide, name="bulk-decide"),
     path("<uuid:submission_id>/", views.review_detail, name="detail"),
     path("<uuid:submission_id>/decide/", views.review_decide, name="decide"),
-    path("<uuid:submission_id>/reproduce/", views.review_reproduce, name="reproduce"),
-    path(
-        "<uuid:submission_id>/reproductions/refresh/",
-        views.review_reproductions_refresh,
-        name="reproductions-refresh",
-    ),
     path("<uuid:submission_id>/withdraw/", views.submission_withdraw, name="withdraw"),
     path("<uuid:submission_id>/correct/", views.submission_correct, name="correct"),
     path("organizations/<slug:slug>/webhooks/", views.webhook_list, name="webhooks"),

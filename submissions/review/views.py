@@ -144,33 +144,6 @@ def review_decide(request: HttpRequest, submission_id: UUID) -> HttpResponse:
 
 
 @require_POST
-@reviewer_required
-def review_reproduce(request: HttpRequest, submission_id: UUID) -> HttpResponse:
-    submission = get_object_or_404(Submission, pk=submission_id)
-    form = ReproductionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            check = services.reproduction_request(
-                submission=submission, actor=signed_in_user(request), **form.cleaned_data
-            )
-            messages.success(request, f"Reproduction queued as runner job {check.job_id}.")
-        except (ValueError, PermissionDenied) as exc:
-            messages.error(request, str(exc))
-    return redirect("review:detail", submission_id=submission.pk)
-
-
-@require_POST
-@reviewer_required
-def review_reproductions_refresh(request: HttpRequest, submission_id: UUID) -> HttpResponse:
-    submission = get_object_or_404(Submission, pk=submission_id)
-    updated = services.reproduction_checks_refresh(submission=submission)
-    messages.info(request, f"{len(updated)} reproduction check(s) updated.")
-    return redirect("review:detail", submission_id=submission.pk)
-
-
-@require_POST
 @login_required
 def submission_withdraw(request: HttpRequest, submission_id: UUID) -> HttpResponse:
     submission = _visible(request, submission_id)

@@ -7,10 +7,9 @@ import pytest
 from django.urls import reverse
 from job_bundles import job_bundle_like
 
-from runners.models import Job
+from runners.models import Job, ReproductionCheck
 from runners.services import job_accept_bundle, job_fail, job_transition, runner_host_register
 from runners.states import JobStatus
-from submissions.models import ReproductionCheck
 from submissions.states import Status
 
 from .factories import make_submission
@@ -33,6 +32,9 @@ def test_it_queues_a_job_with_the_submissions_configuration(client, reviewer, pe
         check.status == ReproductionCheck.State.QUEUED and check.verdict == ReproductionCheck.Verdict.PENDING
     )
     assert check.tolerance == settings.REPRODUCTION_TOLERANCE and check.reason == "Figures look too good."
+    assert list(check.events.values_list("from_status", "to_status", "actor", "reason")) == [
+        ("", "queued", reviewer.pk, "Figures look too good.")
+    ]
     # Asking for a reproduction is no status change: the submission waits for review still.
     pending.refresh_from_db()
     assert pending.status == Status.AWAITING_REVIEW
@@ -54,6 +56,8 @@ def test_it_compares_the_figures_once_the_jobs_bundle_is_validated(client, revie
     within = check.comparison["within_tolerance"]
     expected = ReproductionCheck.Verdict.REPRODUCED if within else ReproductionCheck.Verdict.NOT_REPRODUCED
     assert check.verdict == expected
+    label = ReproductionCheck.Verdict(expected).label
+    assert check.events.last().reason == f"Job {job.pk}'s figures compared: {label}."
     page = client.get(reverse("review:detail", args=[pending.pk])).content.decode()
     assert check.get_verdict_display() in page
 
@@ -62,12 +66,20 @@ def test_it_ends_a_check_whose_job_failed(client, reviewer, pending):
     client.force_login(reviewer)
     _request(client, pending)
     check = ReproductionCheck.objects.get(submission=pending)
-    job_fail(job=Job.objects.get(pk=check.job_id), reason="Out of memory.")
+    job = Job.objects.get(pk=check.job_id)
+    job_fail(job=job, reason="Out of memory.")
     client.post(reverse("review:reproductions-refresh", args=[pending.pk]))
     check.refresh_from_db()
     assert check.status == ReproductionCheck.State.FAILED
     assert check.verdict == ReproductionCheck.Verdict.INCONCLUSIVE
     assert check.comparison == {"error": "Out of memory."}
+    assert list(check.events.values_list("from_status", "to_status", "actor", "reason")) == [
+        ("", "queued", check.requested_by_id, "Figures look too good."),
+        ("queued", "failed", None, f"Job {job.pk} ended without a bundle to compare: Out of memory."),
+    ]
+    # An ended check stays ended: refreshing again changes nothing.
+    client.post(reverse("review:reproductions-refresh", args=[pending.pk]))
+    assert check.events.count() == 2
 
 
 @pytest.mark.parametrize("state", [Status.INVALID, Status.REJECTED, Status.CHANGES_REQUESTED])

@@ -5,24 +5,50 @@ from __future__ import annotations
 import pytest
 
 from benchcouncil.history import AppendOnlyError
-from runners.models import JobEvent
+from runners.models import Job, JobEvent
 from runners.services import job_transition
-from runners.states import FINAL, TRANSITIONS, JobStatus, JobTransitionError, check_transition
+from runners.states import (
+    CHECK_MACHINE,
+    FINAL,
+    TRANSITIONS,
+    CheckStatus,
+    CheckTransitionError,
+    JobStatus,
+    JobTransitionError,
+    check_transition,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_allows_the_life_of_a_job():
-    for current, target in [
-        (JobStatus.QUEUED, JobStatus.RUNNING),
-        (JobStatus.QUEUED, JobStatus.CANCELLED),
-        (JobStatus.RUNNING, JobStatus.FINISHED),
-        (JobStatus.RUNNING, JobStatus.FAILED),
-        (JobStatus.RUNNING, JobStatus.CANCELLED),
-        (JobStatus.RUNNING, JobStatus.LOST),
-        (JobStatus.LOST, JobStatus.QUEUED),
-    ]:
-        check_transition(current, target)
+LIFE_OF_A_JOB = [
+    (JobStatus.QUEUED, JobStatus.RUNNING),
+    (JobStatus.QUEUED, JobStatus.CANCELLED),
+    (JobStatus.RUNNING, JobStatus.FINISHED),
+    (JobStatus.RUNNING, JobStatus.FAILED),
+    (JobStatus.RUNNING, JobStatus.CANCELLED),
+    (JobStatus.RUNNING, JobStatus.LOST),
+    (JobStatus.LOST, JobStatus.QUEUED),
+]
+
+
+@pytest.mark.parametrize(("current", "target"), LIFE_OF_A_JOB)
+def test_it_allows_the_life_of_a_job(current, target, make_job, owner, reviewer):
+    job = make_job(owner)
+    Job.objects.filter(pk=job.pk).update(status=current)
+    job.refresh_from_db()
+
+    job_transition(job=job, to=target, actor=reviewer, reason="Test move.")
+
+    job.refresh_from_db()
+    assert job.status == target
+    event = job.events.last()
+    assert (event.from_status, event.to_status, event.actor, event.reason) == (
+        current,
+        target,
+        reviewer,
+        "Test move.",
+    )
 
 
 def test_it_refuses_moves_out_of_final_states():
@@ -78,3 +104,9 @@ def test_it_keeps_the_history_append_only(make_job, owner):
     with pytest.raises(AppendOnlyError):
         event.delete()
     assert JobEvent.objects.get(pk=event.pk).reason != "rewritten"
+
+
+def test_it_refuses_to_reopen_an_ended_reproduction_check():
+    assert {CheckStatus.COMPLETED, CheckStatus.FAILED} == CHECK_MACHINE.final
+    with pytest.raises(CheckTransitionError, match="A reproduction check cannot move from failed to queued"):
+        CHECK_MACHINE.check(CheckStatus.FAILED, CheckStatus.QUEUED)
