@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import migrations
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import ProjectState
 from django.db.migrations.utils import get_references
@@ -74,3 +75,21 @@ class MoveModel(Operation):
     @property
     def migration_name_fragment(self) -> str:
         return f"move_{self.name.lower()}"
+
+
+def move_content_types(models: list[str], *, source: str, target: str) -> migrations.RunPython:
+    """A RunPython that moves moved models' content types, and so the permissions granted on them.
+
+    A content type the target app already has (a migrate ran in between) is left as it is.
+    """
+
+    def move(apps: Any, schema_editor: Any, source: str = source, target: str = target) -> None:
+        content_types = apps.get_model("contenttypes", "ContentType")
+        content_types.objects.filter(app_label=source, model__in=models).exclude(
+            model__in=content_types.objects.filter(app_label=target).values("model")
+        ).update(app_label=target)
+
+    def back(apps: Any, schema_editor: Any) -> None:
+        move(apps, schema_editor, source=target, target=source)
+
+    return migrations.RunPython(move, back)

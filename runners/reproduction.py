@@ -154,7 +154,8 @@ def job_compare_with_submission(*, job: Job) -> dict[str, Any]:
     Averages over runs: achieved quality (absolute tolerance), time to train and FLOPs per
     sample (relative tolerances), from settings.REPRODUCTION_TOLERANCE, compared only between
     the same profile: a smoke run says nothing about full-data figures, and its FLOPs per sample
-    are its own smaller input's. `within_tolerance` is None while nothing could be compared.
+    are its own smaller input's (`comparable` is then False). `within_tolerance` is None while
+    nothing could be compared.
     """
     original, reproduction = job.reproduction_of, job.submission
     result: dict[str, Any] = {
@@ -186,6 +187,7 @@ def job_compare_with_submission(*, job: Job) -> dict[str, Any]:
             theirs["time_to_train_s"], mine["time_to_train_s"], tolerance["time"], True
         )
     else:
+        result["comparable"] = False
         result["notes"].append(
             f"The original ran the {original.profile} profile and the reproduction the "
             f"{reproduction.profile} profile: no figure is compared (each profile's FLOPs per sample "

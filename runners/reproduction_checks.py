@@ -62,11 +62,15 @@ def reproduction_request(*, submission: Submission, actor: User, reason: str) ->
 def reproduction_check_complete(*, check: ReproductionCheck) -> ReproductionCheck:
     """Compare the check's job's figures with its submission's and record the verdict.
 
-    While nothing could be compared the verdict says so and the check stays open.
+    While nothing could be compared yet the verdict says so and the check stays open; a
+    reproduction of another profile never can be, and ends inconclusive.
     """
     comparison = job_compare_with_submission(job=check.job)
     within = comparison.get("within_tolerance")
     verdict = VERDICTS[within]
+    if comparison.get("comparable") is False:
+        reason = f"Job {check.job_id} ran another profile than the original: no figure is comparable."
+        return _end(check, CheckStatus.COMPLETED, reason, comparison=comparison, verdict=verdict)
     if within is None:
         check.comparison, check.verdict = comparison, verdict
         check.save(update_fields=["comparison", "verdict"])

@@ -6,18 +6,9 @@ models.
 
 from django.db import migrations
 
+from benchcouncil.migration_operations import move_content_types
+
 MODELS = ["benchmark", "cataloguerelease", "level", "suite"]
-
-
-def move_content_types(apps, schema_editor, source="ranking", target="catalogue"):
-    content_types = apps.get_model("contenttypes", "ContentType")
-    content_types.objects.filter(app_label=source, model__in=MODELS).exclude(
-        model__in=content_types.objects.filter(app_label=target).values("model")
-    ).update(app_label=target)
-
-
-def return_content_types(apps, schema_editor):
-    move_content_types(apps, schema_editor, source="catalogue", target="ranking")
 
 
 class Migration(migrations.Migration):
@@ -28,5 +19,5 @@ class Migration(migrations.Migration):
 
     operations = [
         *(migrations.AlterModelTable(name=name, table=None) for name in MODELS),
-        migrations.RunPython(move_content_types, return_content_types),
+        move_content_types(MODELS, source="ranking", target="catalogue"),
     ]

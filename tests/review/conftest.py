@@ -27,11 +27,13 @@ def reviewer(db) -> User:
     group, created = Group.objects.get_or_create(name="Reviewers")
     if created:
         # A transactional test flushed the data migration's rows: give the group its permissions again.
-        migration = importlib.import_module("submissions.migrations.0003_reviewers_group")
-        for app_label, codenames in migration.PERMISSIONS.items():
-            group.permissions.add(
-                *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-            )
+        # The migration names the models' apps of its day; their content types moved since
+        # (the catalogue's models, reproduction checks), so the codenames are looked up alone.
+        migration = importlib.import_module(
+            "submissions.migrations.0001_squashed_0004_run_log_digest_and_bundle_digest_index"
+        )
+        codenames = [codename for names in migration.PERMISSIONS.values() for codename in names]
+        group.permissions.add(*Permission.objects.filter(codename__in=codenames))
     user.groups.add(group)
     return user
 

@@ -40,7 +40,7 @@ def test_it_queues_a_job_with_the_submissions_configuration(client, reviewer, pe
     assert pending.status == Status.AWAITING_REVIEW
 
 
-def test_it_compares_the_figures_once_the_jobs_bundle_is_validated(client, reviewer, pending, example_bundle):
+def _reproduce(client, reviewer, pending, example_bundle):
     client.force_login(reviewer)
     _request(client, pending)
     check = ReproductionCheck.objects.get(submission=pending)
@@ -50,6 +50,15 @@ def test_it_compares_the_figures_once_the_jobs_bundle_is_validated(client, revie
     bundle = job_bundle_like(job, example_bundle)
     job_accept_bundle(job=job, host=host, bundle=bundle, bundle_name="reproduction.tar.gz")
     check.refresh_from_db()
+    return check, job
+
+
+def test_it_compares_the_figures_once_the_jobs_bundle_is_validated(
+    client, reviewer, pending, example_bundle, settings
+):
+    # Figures compare within one profile: these runners may run the original's full profile.
+    settings.RUNNER_FULL_PROFILE = True
+    check, job = _reproduce(client, reviewer, pending, example_bundle)
     assert check.status == ReproductionCheck.State.COMPLETED
     figures = check.comparison["figures"]
     assert "per_sample_flops" in figures and figures["per_sample_flops"]["within"] is True
@@ -60,6 +69,17 @@ def test_it_compares_the_figures_once_the_jobs_bundle_is_validated(client, revie
     assert check.events.last().reason == f"Job {job.pk}'s figures compared: {label}."
     page = client.get(reverse("review:detail", args=[pending.pk])).content.decode()
     assert check.get_verdict_display() in page
+
+
+def test_a_smoke_reproduction_of_a_full_result_ends_inconclusive(client, reviewer, pending, example_bundle):
+    check, job = _reproduce(client, reviewer, pending, example_bundle)
+    assert job.profile == "smoke" and pending.profile == "full"
+    assert check.status == ReproductionCheck.State.COMPLETED
+    assert check.verdict == ReproductionCheck.Verdict.INCONCLUSIVE
+    assert check.comparison["figures"] == {} and check.comparison["comparable"] is False
+    assert check.events.last().reason == (
+        f"Job {job.pk} ran another profile than the original: no figure is comparable."
+    )
 
 
 def test_it_ends_a_check_whose_job_failed(client, reviewer, pending):

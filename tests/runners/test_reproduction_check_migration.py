@@ -13,13 +13,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CATALOGUE = ("catalogue", "0002_catalogue_tables")
 BEFORE = [
     CATALOGUE,
-    ("runners", "0003_catalogue_foreign_keys"),
-    ("submissions", "0005_catalogue_foreign_keys"),
+    ("runners", "0001_squashed_0002_job_scheduler"),
+    ("submissions", "0001_squashed_0004_run_log_digest_and_bundle_digest_index"),
 ]
 AFTER = [
     CATALOGUE,
-    ("runners", "0005_reproduction_check_history"),
-    ("submissions", "0006_reproduction_check_moved_out"),
+    ("runners", "0003_reproduction_check_history"),
+    ("submissions", "0001_squashed_0004_run_log_digest_and_bundle_digest_index"),
 ]
 
 

@@ -10,17 +10,9 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from benchcouncil.migration_operations import move_content_types
+
 STATUSES = [("queued", "Queued"), ("completed", "Completed"), ("failed", "Failed")]
-
-
-def move_content_types(apps, schema_editor, source="submissions", target="runners"):
-    content_types = apps.get_model("contenttypes", "ContentType")
-    if not content_types.objects.filter(app_label=target, model="reproductioncheck").exists():
-        content_types.objects.filter(app_label=source, model="reproductioncheck").update(app_label=target)
-
-
-def return_content_types(apps, schema_editor):
-    move_content_types(apps, schema_editor, source="runners", target="submissions")
 
 
 def write_history(apps, schema_editor):
@@ -50,8 +42,7 @@ def write_history(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("runners", "0004_reproduction_check_moved_in"),
-        ("submissions", "0006_reproduction_check_moved_out"),
+        ("runners", "0002_reproduction_check_moved_in"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -67,7 +58,7 @@ class Migration(migrations.Migration):
         ),
         migrations.RemoveField(model_name="reproductioncheck", name="old_job_id"),
         migrations.AlterModelTable(name="reproductioncheck", table=None),
-        migrations.RunPython(move_content_types, return_content_types),
+        move_content_types(["reproductioncheck"], source="submissions", target="runners"),
         migrations.CreateModel(
             name="ReproductionCheckEvent",
             fields=[
