@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from benchcouncil.task_names import VALIDATE_SUBMISSION
+from benchcouncil.tasks import enqueue
 from catalogue.models import Benchmark, Level, Suite
 from submissions.bundles import BundleReport, Limits, validate_bundle
 from submissions.bundles.report import error
@@ -24,7 +26,6 @@ from .states import Status, check_transition
 
 logger = logging.getLogger(__name__)
 
-VALIDATE_TASK = "submissions.validate"
 OVERSIZE_CODE = "archive.too_large"
 
 
@@ -118,22 +119,12 @@ def submission_store(
 
 
 def submission_enqueue_validation(*, submission_id: UUID | str) -> None:
-    # Dispatch by name: the web tier needs no import of the task module's dependencies.
-    from benchcouncil.celery import app
-
-    if app.conf.task_always_eager:
-        # send_task ignores task_always_eager: run the task in-process instead (tests, a
-        # development server without a worker), as a real worker would.
-        from .tasks import validate_submission
-
-        validate_submission.apply_async(args=(str(submission_id),))
-        return
     try:
-        app.send_task(VALIDATE_TASK, args=[str(submission_id)])
+        enqueue(VALIDATE_SUBMISSION, str(submission_id))
     except (OperationalError, OSError):
-        # Called after the commit: the bundle and its row are stored. Raising here answered the
-        # upload with a 500, and a client retrying without an Idempotency-Key stored it twice.
-        # The stuck-submission sweep (sweeps.py) queues it once the broker is back.
+        # Called after the commit: the bundle and its row are stored, so the upload succeeded
+        # (a client retrying without an Idempotency-Key would store it twice). The
+        # stuck-submission sweep (sweeps.py) queues it once the broker is back.
         logger.exception("could not queue validation of submission %s; the sweep will", submission_id)
 
 

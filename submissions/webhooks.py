@@ -21,11 +21,13 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import User
 
+from benchcouncil.task_names import DELIVER_WEBHOOK
+from benchcouncil.tasks import enqueue
+
 from .models import Organization, StatusEvent, Webhook, WebhookDelivery
 from .notifications import submission_url
 from .webhook_network import DestinationRefused, connection_open, destination_resolve
 
-DELIVER_TASK = "submissions.deliver_webhook"
 SIGNATURE_HEADER = "X-BenchCouncil-Signature"
 TIMESTAMP_HEADER = "X-BenchCouncil-Timestamp"
 DELIVERY_HEADER = "X-BenchCouncil-Delivery"
@@ -82,7 +84,7 @@ def webhooks_dispatch(*, event: StatusEvent) -> int:
     queued = 0
     for webhook in Webhook.objects.filter(organization_id=organization_id, active=True):
         if webhook.wants(event.to_status):
-            deliver_webhook.delay(webhook.pk, event.pk, str(uuid.uuid4()))
+            enqueue(DELIVER_WEBHOOK, webhook.pk, event.pk, str(uuid.uuid4()))
             queued += 1
     return queued
 
@@ -143,7 +145,7 @@ def _excerpt(raw: bytes) -> str:
 
 @shared_task(
     bind=True,
-    name=DELIVER_TASK,
+    name=DELIVER_WEBHOOK,
     acks_late=True,
     autoretry_for=(WebhookDeliveryError,),
     retry_backoff=True,
