@@ -6,7 +6,6 @@ never imports the runner side (runners.worker, runners.harness, torch).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import timedelta
 from typing import IO, Any
@@ -19,9 +18,10 @@ from django.utils import timezone
 from benchcouncil.task_names import EXECUTE_JOB
 from benchcouncil.tasks import enqueue
 from catalogue.models import Benchmark, Level, Suite
-from submissions.bundles import BundleReport, Limits, validate_bundle
+from submissions.bundles import BundleReport
 from submissions.models import Organization, Submission
 from submissions.provenance import submission_create_runner_verified
+from submissions.uploads import bundle_validate, file_digest, file_sha256
 
 from .job_request import JobSpec
 from .models import Job, JobEvent, RunnerHost
@@ -227,7 +227,7 @@ def job_accept_bundle(
     the refusal shows on the job's page. The submission then takes the normal path.
     """
     if job.status == JobStatus.FINISHED and job.submission is not None:
-        if job.submission.bundle_sha256 == _sha256_of(bundle):
+        if job.submission.bundle_sha256 == file_sha256(bundle):
             return job.submission  # a retried upload whose first answer was lost
         raise JobStateError("The job is finished; its secret cannot upload another bundle.")
     if job.status != JobStatus.RUNNING:
@@ -274,20 +274,9 @@ def job_host_refusal(*, job: Job, host: RunnerHost | None, uploading: bool = Fal
     return None
 
 
-def _sha256_of(stream: IO[bytes]) -> str:
-    digest = hashlib.sha256()
-    stream.seek(0)
-    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
-        digest.update(chunk)
-    stream.seek(0)
-    return digest.hexdigest()
-
-
 def _validated(bundle: IO[bytes], bundle_name: str) -> BundleReport:
-    bundle.seek(0)
-    data = bundle.read(settings.BUNDLE_MAX_BYTES + 1)
-    bundle.seek(0)
-    return validate_bundle(data, bundle_name, limits=Limits(max_archive_bytes=settings.BUNDLE_MAX_BYTES))
+    sha256, size = file_digest(bundle)
+    return bundle_validate(bundle, bundle_name, size=size, sha256=sha256)
 
 
 def job_fail(*, job: Job, reason: str) -> Job:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import IO
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -17,26 +15,14 @@ from kombu.exceptions import OperationalError
 from benchcouncil.task_names import VALIDATE_SUBMISSION
 from benchcouncil.tasks import enqueue
 from catalogue.models import Benchmark, Level, Suite
-from submissions.bundles import BundleReport, Limits, validate_bundle
-from submissions.bundles.report import error
+from submissions.bundles import BundleReport
 
 from .models import Finding, Organization, Provenance, Run, StatusEvent, Submission
 from .signals import submission_status_changed, submission_status_changing
 from .states import Status, check_transition
+from .uploads import bundle_validate, file_digest
 
 logger = logging.getLogger(__name__)
-
-OVERSIZE_CODE = "archive.too_large"
-
-
-def _sha256(stream: IO[bytes]) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    stream.seek(0)
-    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
-        digest.update(chunk)
-        size += len(chunk)
-    stream.seek(0)
-    return digest.hexdigest(), size
 
 
 def submission_create(
@@ -83,7 +69,7 @@ def submission_store(
         earlier = Submission.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
         if earlier is not None:
             return earlier, False
-    sha256, size = _sha256(bundle)
+    sha256, size = file_digest(bundle)
     submission = Submission(
         owner=owner,
         organization=organization,
@@ -176,32 +162,14 @@ def submission_validate(*, submission_id: UUID | str) -> Submission:
         # A duplicate delivery of a task that already ran: nothing to do.
         logger.info("submission %s is %s; validation skipped", submission.pk, submission.status)
         return submission
-    if submission.bundle_size > settings.BUNDLE_MAX_BYTES:
-        report = _oversize_report(submission)
-    else:
-        limits = Limits(max_archive_bytes=settings.BUNDLE_MAX_BYTES)
-        # Handed over as a file: the validator streams it and never holds the bundle whole.
-        with submission.bundle.open("rb") as stream:
-            report = validate_bundle(stream, submission.bundle_name, limits=limits)
+    # The stored bytes stay downloadable whatever the report says.
+    with submission.bundle.open("rb") as stream:
+        report = bundle_validate(
+            stream, submission.bundle_name, size=submission.bundle_size, sha256=submission.bundle_sha256
+        )
     return submission_apply_report(submission=submission, report=report)
 
 
-def _oversize_report(submission: Submission) -> BundleReport:
-    # Not read at all: the stored bytes stay downloadable, but the validator never holds
-    # more than BUNDLE_MAX_BYTES in memory.
-    limit_mib = settings.BUNDLE_MAX_BYTES / (1024 * 1024)
-    message = (
-        f"The bundle is {submission.bundle_size} bytes; bundles may be at most {limit_mib:.0f} MiB. "
-        "Leave datasets and checkpoints out; logs, descriptions and code are enough."
-    )
-    return BundleReport(
-        sha256=submission.bundle_sha256,
-        size=submission.bundle_size,
-        findings=[error(OVERSIZE_CODE, message, submission.bundle_name)],
-    )
-
-
-@transaction.atomic
 def submission_apply_report(*, submission: Submission, report: BundleReport) -> Submission:
     """Replace the submission's runs and findings with the report's, then move it on."""
     submission.runs.all().delete()
