@@ -64,9 +64,12 @@ class Body:
     make: Callable[[ExitStack], tuple[bytes | IO[bytes] | MultipartEncoder, str]]
 
 
+def bytes_body(data: bytes, content_type: str) -> Body:
+    return Body(lambda stack: (data, content_type))
+
+
 def json_body(payload: Any) -> Body:
-    data = json.dumps(payload).encode()
-    return Body(lambda stack: (data, "application/json"))
+    return bytes_body(json.dumps(payload).encode(), "application/json")
 
 
 def multipart_body(
@@ -84,9 +87,16 @@ def multipart_body(
     return Body(make)
 
 
-def session(user_agent: str, *, trust_env: bool = True) -> requests.Session:
-    """A session that names its client; `trust_env=False` ignores proxy and netrc settings."""
-    new = requests.Session()
+class _NoRedirects(requests.Session):
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        # requests reads a redirect's whole body before deciding; with no target it reads none.
+        return None
+
+
+def session(user_agent: str, *, trust_env: bool = True, redirects: bool = True) -> requests.Session:
+    """A session that names its client; `trust_env=False` ignores proxy and netrc settings;
+    `redirects=False` follows none, whatever the method, and leaves a redirect's body unread."""
+    new = requests.Session() if redirects else _NoRedirects()
     new.headers["User-Agent"] = user_agent
     new.trust_env = trust_env
     return new
@@ -118,6 +128,7 @@ def send(
     body: Body | None = None,
     headers: Mapping[str, str] | None = None,
     idempotent: bool = True,
+    max_answer_bytes: int | None = None,
 ) -> Answer:
     """Send, retrying what is worth retrying; `idempotent=False` retries only what was surely
     not processed (429, 503, a refused connection), so that a retry never does the work twice.
@@ -125,12 +136,14 @@ def send(
     Redirects are followed for GET and HEAD only (requests drops the Authorization header when
     one leaves the host); any other method stops at a redirect, answered as a StatusError: a
     POST that became a GET without its body would seem to succeed with the answer of a list.
+    `max_answer_bytes` reads at most that much of an answer's body (a webhook's endpoint is
+    not ours).
     """
     retry_statuses = RETRY_STATUSES if idempotent else NOT_PROCESSED_STATUSES
     attempt = 0
     while True:
         try:
-            answer = _attempt(http, method, url, timeout, body, headers or {})
+            answer = _attempt(http, method, url, timeout, body, headers or {}, max_answer_bytes)
             if answer.status < 300 or (answer.status < 400 and answer.status not in REDIRECT_STATUSES):
                 return answer
             raise StatusError(answer)
@@ -157,6 +170,7 @@ def _attempt(
     timeout: float,
     body: Body | None,
     headers: Mapping[str, str],
+    max_answer_bytes: int | None,
 ) -> Answer:
     with ExitStack() as stack:
         data, content_type = body.make(stack) if body is not None else (None, "")
@@ -164,9 +178,15 @@ def _attempt(
         if content_type:
             sent["Content-Type"] = content_type
         follow = method in ("GET", "HEAD")
-        answer = http.request(method, url, data=data, headers=sent, timeout=timeout, allow_redirects=follow)
+        answer = http.request(
+            method, url, data=data, headers=sent, timeout=timeout, allow_redirects=follow, stream=True
+        )
         with answer:
-            return Answer(answer.status_code, answer.headers, answer.content, answer.url or url)
+            if max_answer_bytes is None:
+                content = answer.content
+            else:
+                content = answer.raw.read(max_answer_bytes, decode_content=True)
+            return Answer(answer.status_code, answer.headers, content, answer.url or url)
 
 
 def retry_after_s(value: str | None) -> float | None:
