@@ -12,23 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchcouncil_http import (
-    Body,
-    Retrying,
-    StatusError,
-    TransportError,
-    json_body,
-    multipart_body,
-    send,
-    session,
-)
+import benchcouncil_http as http
 
 logger = logging.getLogger(__name__)
 
 RETRIES = 2
 USER_AGENT = "benchcouncil-runner/1"
 # The service restarting or a network blip: a few quick tries before the caller decides.
-RETRYING = Retrying(retries=RETRIES, backoff_s=1.0, on_retry=lambda message: logger.warning("%s", message))
+RETRYING = http.Retrying(retries=RETRIES, backoff_s=1.0, on_retry=lambda message: logger.warning("%s", message))
 
 
 class ServiceError(Exception):
@@ -59,15 +50,15 @@ class _Client:
     def __init__(self, base_url: str, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self._session = session(USER_AGENT)
+        self._session = http.session(USER_AGENT)
 
     def _headers(self) -> dict[str, str]:
         return {"Accept": "application/json"}
 
-    def _post(self, path: str, body: Body, timeout: float) -> Response:
+    def _post(self, path: str, body: http.Body, timeout: float) -> Response:
         url = self.base_url + path
         try:
-            answer = send(
+            answer = http.send(
                 self._session,
                 "POST",
                 url,
@@ -76,18 +67,18 @@ class _Client:
                 body=body,
                 headers=self._headers(),
             )
-        except StatusError as exc:
+        except http.StatusError as exc:
             return Response(exc.answer.status, _json(exc.answer.body))
-        except TransportError as exc:
+        except http.TransportError as exc:
             raise ServiceError(0, f"cannot reach {url}: {exc}") from exc
         return Response(answer.status, _json(answer.body))
 
     def post_json(self, path: str, payload: dict[str, Any]) -> Response:
-        return self._post(path, json_body(payload), self.timeout)
+        return self._post(path, http.json_body(payload), self.timeout)
 
     def post_file(self, path: str, field: str, file: Path) -> Response:
         # Streamed from disk: a bundle is never read whole into memory.
-        body = multipart_body({}, {field: file}, file_type="application/gzip")
+        body = http.multipart_body({}, {field: file}, file_type="application/gzip")
         return self._post(path, body, max(self.timeout, 300.0))
 
 
