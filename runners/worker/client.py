@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 RETRIES = 2
 USER_AGENT = "benchcouncil-runner/1"
 # The service restarting or a network blip: a few quick tries before the caller decides.
-RETRYING = http.Retrying(retries=RETRIES, backoff_s=1.0, on_retry=lambda message: logger.warning("%s", message))
+RETRYING = http.Retrying(retries=RETRIES, backoff_s=1.0, on_retry=lambda text: logger.warning("%s", text))
 
 
 class ServiceError(Exception):
