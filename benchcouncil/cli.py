@@ -8,9 +8,9 @@
     benchcouncil model-submit --profile smoke --wait  a job for the service's runners
     benchcouncil review queue                         reviewers: the queue, review data, decisions
 
-The commands that talk to the service read BENCHCOUNCIL_URL and BENCHCOUNCIL_TOKEN. They use
-the standard library only and never load the service's Django settings, so the client runs
-in any CI image that has the package installed. Exit codes: see EXIT_CODES (`--help`).
+The commands that talk to the service read BENCHCOUNCIL_URL and BENCHCOUNCIL_TOKEN. They speak
+HTTP through benchcouncil_http (requests) and never load the service's Django settings, so the
+client runs in any CI image that has the package installed. Exit codes: see EXIT_CODES (`--help`).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from runners.broker import filesystem_transport_options
 
+from . import task_names
 from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -220,13 +221,13 @@ RUNNER_MODEL_CODE_MAX_BYTES = env_int("RUNNER_MODEL_CODE_MAX_BYTES", 256 * 1024)
 REPRODUCTION_TOLERANCE = {"quality": 0.01, "time": 0.10, "per_sample_flops": 0.01}
 
 CELERY_BEAT_SCHEDULE = {
-    "runners-sweep-lost-jobs": {"task": "runners.sweep_lost_jobs", "schedule": 60.0},
+    "runners-sweep-lost-jobs": {"task": task_names.SWEEP_LOST_JOBS, "schedule": 60.0},
 }
 # A submission left in received/validating this long lost its validation task (a broker
 # restart, a dead worker): beat's sweep queues it again (submissions/sweeps.py).
 STUCK_SUBMISSION_MINUTES = env_int("STUCK_SUBMISSION_MINUTES", 30)
 CELERY_BEAT_SCHEDULE["submissions-sweep-stuck"] = {
-    "task": "submissions.sweep_stuck",
+    "task": task_names.SWEEP_STUCK_SUBMISSIONS,
     "schedule": float(env_int("STUCK_SUBMISSION_SWEEP_SECONDS", 300)),
 }
 # beat writes its last-run times here; the images point it at a writable folder.

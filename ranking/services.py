@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from benchcouncil.task_names import RECOMPUTE_LEADERBOARD
+from benchcouncil.tasks import enqueue
 from catalogue.models import Benchmark, Level
 
 from .models import Leaderboard, LeaderboardEntry
@@ -24,7 +26,6 @@ logger = logging.getLogger(__name__)
 # leaves the published state and when a benchmark's rules change; pages only read the
 # rows written here.
 
-RECOMPUTE_TASK = "ranking.recompute_leaderboard"
 PROFILES = ("full", "smoke")
 LEADER_CATEGORY = "available"
 TIE_RULE = "better score, then earlier publication, then submission id"
@@ -32,11 +33,9 @@ TIE_RULE = "better score, then earlier publication, then submission id"
 
 def leaderboard_enqueue_recompute(*, benchmark_id: int, level_id: int, profile: str) -> None:
     """Queue one board's recompute by task name; recompute here if the broker is down."""
-    from benchcouncil.celery import app
-
-    kwargs = {"benchmark_id": benchmark_id, "level_id": level_id, "profile": profile}
+    kwargs: dict[str, Any] = {"benchmark_id": benchmark_id, "level_id": level_id, "profile": profile}
     try:
-        app.signature(RECOMPUTE_TASK, kwargs=kwargs).apply_async()
+        enqueue(RECOMPUTE_LEADERBOARD, **kwargs)
     except OperationalError:
         # A stale board is worse than a slow request: the publishing request pays instead.
         logger.warning("broker unreachable; recomputing %s inline", kwargs, exc_info=True)

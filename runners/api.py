@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -171,7 +170,7 @@ class ModelSubmissionDetailApi(APIView):
 
     @extend_schema(summary="A model submission's job: status, progress, log tail", responses={200: JobOutput})
     def get(self, request: Request, job_id: str) -> Response:
-        job = get_object_or_404(selectors.job_list_visible(request.user), pk=job_id)
+        job = selectors.job_visible_or_404(request.user, job_id)
         return Response(JobOutput(job).data)
 
 
@@ -180,7 +179,7 @@ class ModelSubmissionCancelApi(APIView):
 
     @extend_schema(summary="Cancel a queued or running job", request=None, responses={200: JobOutput})
     def post(self, request: Request, job_id: str) -> Response:
-        job = get_object_or_404(selectors.job_list_visible(request.user), pk=job_id)
+        job = selectors.job_visible_or_404(request.user, job_id)
         if not selectors.job_can_cancel(request.user, job):
             return Response({"detail": f"The job is {job.status}; it cannot be cancelled."}, status=409)
         services.job_cancel(job=job, actor=signed_in_user(request))

@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .models import Job, RunnerHost
@@ -39,12 +40,14 @@ def job_list_visible(user: User | AnonymousUser) -> QuerySet[Job]:
     return jobs if user.is_staff else jobs.filter(owner=user)
 
 
-def job_can_view(user: User | AnonymousUser, job: Job) -> bool:
-    return user.is_authenticated and (user.is_staff or job.owner_id == user.pk)
+def job_visible_or_404(user: User | AnonymousUser, job_id: str) -> Job:
+    """The job if `user` may see it; else 404, not 403: a job's existence is private too."""
+    return get_object_or_404(job_list_visible(user), pk=job_id)
 
 
 def job_can_cancel(user: User | AnonymousUser, job: Job) -> bool:
-    return job.is_active and job_can_view(user, job)
+    """Whoever may see a job may cancel it while it is active."""
+    return job.is_active and job_list_visible(user).filter(pk=job.pk).exists()
 
 
 def pool_hosts_online(pool: str) -> QuerySet[RunnerHost]:

@@ -6,24 +6,23 @@ never imports the runner side (runners.worker, runners.harness, torch).
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import warnings
 from datetime import timedelta
 from typing import IO, Any
 
-from celery import Celery
-from celery.exceptions import AlwaysEagerIgnored
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from benchcouncil.state_machine import start, transition
+from benchcouncil.task_names import EXECUTE_JOB
+from benchcouncil.tasks import enqueue
 from catalogue.models import Benchmark, Level, Suite
-from submissions.bundles import BundleReport, Limits, validate_bundle
+from submissions.bundles import BundleReport
 from submissions.models import Organization, Submission
 from submissions.provenance import submission_create_runner_verified
+from submissions.uploads import bundle_validate, file_digest, file_sha256
 
 from .job_request import JobSpec
 from .models import Job, RunnerHost
@@ -33,8 +32,6 @@ from .tokens import new_secret, secret_hash
 
 logger = logging.getLogger(__name__)
 
-EXECUTE_TASK = "runners.execute_job"
-SWEEP_TASK = "runners.sweep_lost_jobs"
 LOG_TAIL_MAX_CHARS = 20_000
 
 
@@ -114,35 +111,26 @@ def _queued_reason(job: Job) -> str:
 
 
 def job_enqueue(*, job: Job, secret: str) -> None:
-    """Send the job to its pool's queue, by task name."""
-    from benchcouncil.celery import app
-
-    # The harness stops itself at time_limit_s; Celery's limits are the backstop for a
-    # harness that hangs (soft: an exception in the task, hard: the process is killed).
-    # Even with eager tasks (tests, a development server) the job goes to the broker: only
-    # a runner host can run it.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", AlwaysEagerIgnored)
-        _send(app, job, secret)
-
-
-def _send(app: Celery, job: Job, secret: str) -> None:
+    """Send the job to its pool's queue, by task name (even with eager tasks: only a runner host
+    registers it)."""
     # Model code travels as text; the runner writes it to a file for the harness's sandbox.
     model_code = {"name": job.model_code_name, "source": job.model_code} if job.model_code else None
-    app.send_task(
-        EXECUTE_TASK,
-        kwargs={
-            "job_id": str(job.pk),
-            "attempt": job.attempt,
-            "config": job.config,
-            "secret": secret,
-            "service_url": settings.RUNNER_SERVICE_URL,
-            "model_code": model_code,
-        },
+    enqueue(
+        EXECUTE_JOB,
+        job_id=str(job.pk),
+        attempt=job.attempt,
+        config=job.config,
+        secret=secret,
+        service_url=settings.RUNNER_SERVICE_URL,
+        model_code=model_code,
         queue=job.queue,
-        task_id=f"{job.pk}-{job.attempt}",
-        soft_time_limit=job.time_limit_s + settings.RUNNER_TIME_LIMIT_GRACE_S,
-        time_limit=job.time_limit_s + 2 * settings.RUNNER_TIME_LIMIT_GRACE_S,
+        # The harness stops itself at time_limit_s; Celery's limits are the backstop for a
+        # harness that hangs (soft: an exception in the task, hard: the process is killed).
+        options={
+            "task_id": f"{job.pk}-{job.attempt}",
+            "soft_time_limit": job.time_limit_s + settings.RUNNER_TIME_LIMIT_GRACE_S,
+            "time_limit": job.time_limit_s + 2 * settings.RUNNER_TIME_LIMIT_GRACE_S,
+        },
     )
 
 
@@ -228,7 +216,7 @@ def job_accept_bundle(
     the refusal shows on the job's page. The submission then takes the normal path.
     """
     if job.status == JobStatus.FINISHED and job.submission is not None:
-        if job.submission.bundle_sha256 == _sha256_of(bundle):
+        if job.submission.bundle_sha256 == file_sha256(bundle):
             return job.submission  # a retried upload whose first answer was lost
         raise JobStateError("The job is finished; its secret cannot upload another bundle.")
     if job.status != JobStatus.RUNNING:
@@ -275,20 +263,9 @@ def job_host_refusal(*, job: Job, host: RunnerHost | None, uploading: bool = Fal
     return None
 
 
-def _sha256_of(stream: IO[bytes]) -> str:
-    digest = hashlib.sha256()
-    stream.seek(0)
-    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
-        digest.update(chunk)
-    stream.seek(0)
-    return digest.hexdigest()
-
-
 def _validated(bundle: IO[bytes], bundle_name: str) -> BundleReport:
-    bundle.seek(0)
-    data = bundle.read(settings.BUNDLE_MAX_BYTES + 1)
-    bundle.seek(0)
-    return validate_bundle(data, bundle_name, limits=Limits(max_archive_bytes=settings.BUNDLE_MAX_BYTES))
+    sha256, size = file_digest(bundle)
+    return bundle_validate(bundle, bundle_name, size=size, sha256=sha256)
 
 
 def job_fail(*, job: Job, reason: str) -> Job:
@@ -369,8 +346,6 @@ def job_mark_lost(*, job: Job, reason: str) -> Job:
 from .reproduction import job_compare_with_submission, job_create_reproduction  # noqa: E402
 
 __all__ = [
-    "EXECUTE_TASK",
-    "SWEEP_TASK",
     "BundleRefused",
     "JobStateError",
     "job_accept_bundle",

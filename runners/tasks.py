@@ -6,9 +6,11 @@ only in the runner hosts' Celery app.
 
 from celery import shared_task
 
-from .services import SWEEP_TASK, job_sweep_lost
+from benchcouncil.task_names import SWEEP_LOST_JOBS
+
+from .services import job_sweep_lost
 
 
-@shared_task(name=SWEEP_TASK, acks_late=True, reject_on_worker_lost=True)
+@shared_task(name=SWEEP_LOST_JOBS, acks_late=True, reject_on_worker_lost=True)
 def sweep_lost_jobs() -> int:
     return len(job_sweep_lost())

@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from benchcouncil.auth import signed_in_user
 
 from . import selectors, services
 from .forms import ModelSubmissionForm
-from .models import Job
 from .states import JobStatus
 from .submit import ModelSubmissionError, model_submission_create
 
 REFRESH_S = 5
-
-
-def _visible_job(request: HttpRequest, job_id: str) -> Job:
-    job = get_object_or_404(Job.objects.select_related("suite", "benchmark", "level", "host"), pk=job_id)
-    if not selectors.job_can_view(request.user, job):
-        raise Http404("No such job.")  # not 403: a job's existence is private too
-    return job
 
 
 @login_required
@@ -49,7 +41,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = _visible_job(request, job_id)
+    job = selectors.job_visible_or_404(request.user, job_id)
     context = {
         "job": job,
         "events": job.events.select_related("actor"),
@@ -65,7 +57,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = _visible_job(request, job_id)
+    job = selectors.job_visible_or_404(request.user, job_id)
     if selectors.job_can_cancel(request.user, job):
         services.job_cancel(job=job, actor=signed_in_user(request))
         messages.success(request, "The job is cancelled; a running host stops at its next heartbeat.")

@@ -9,7 +9,7 @@ import re
 from typing import Any, cast
 from uuid import UUID
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -39,8 +39,9 @@ from .models import Organization, Run, StatusEvent, Submission
 from .selectors import (
     submission_can_manage,
     submission_events_visible,
-    submission_get_visible,
     submission_list_visible,
+    submission_visible_or_404,
+    user_organization_ids,
     user_organizations,
 )
 from .services import submission_create
@@ -135,7 +136,7 @@ class SummarySerializer(serializers.ModelSerializer):
         # Once per answer, not once per row of a list.
         context = cast("dict[str, Any]", self.context)
         if "_org_ids" not in context:
-            context["_org_ids"] = set(user_organizations(user).values_list("pk", flat=True))
+            context["_org_ids"] = set(user_organization_ids(user))
         return cast("set[int]", context["_org_ids"])
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -366,9 +367,7 @@ class SubmissionDetailApi(APIView):
         },
     )
     def get(self, request: Request, submission_id: UUID) -> Response:
-        submission = submission_get_visible(request.user, submission_id)
-        if submission is None:
-            raise Http404
+        submission = submission_visible_or_404(request.user, submission_id)
         return Response(self.OutputSerializer(submission, context={"request": request}).data)
 
 
@@ -400,7 +399,5 @@ class SubmissionBundleApi(APIView):
         },
     )
     def get(self, request: Request, submission_id: UUID) -> FileResponse:
-        submission = submission_get_visible(request.user, submission_id)
-        if submission is None:
-            raise Http404
+        submission = submission_visible_or_404(request.user, submission_id)
         return bundle_response(submission)

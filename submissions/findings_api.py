@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -15,7 +14,7 @@ from benchcouncil.pagination import CheckedPageNumberPagination
 
 from .display import findings_ordered
 from .models import Finding
-from .selectors import submission_get_visible
+from .selectors import submission_visible_or_404
 
 
 @extend_schema_serializer(component_name="SubmissionFinding")
@@ -34,9 +33,7 @@ class SubmissionFindingsApi(APIView):
         responses={404: OpenApiResponse(description="No such submission, or not yours.")},
     )
     def get(self, request: Request, submission_id: UUID) -> Response:
-        submission = submission_get_visible(request.user, submission_id)
-        if submission is None:
-            raise Http404
+        submission = submission_visible_or_404(request.user, submission_id)
         paginator = CheckedPageNumberPagination()
         page = paginator.paginate_queryset(findings_ordered(submission), request, view=self)
         return paginator.get_paginated_response(FindingSerializer(page, many=True).data)

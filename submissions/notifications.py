@@ -10,11 +10,11 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from benchcouncil.task_names import NOTIFY_STATUS_CHANGE
+
 from .models import StatusEvent
 
 logger = logging.getLogger(__name__)
-
-NOTIFY_TASK = "submissions.notify_status_change"
 
 
 def submission_url(submission_id: object) -> str:
@@ -41,6 +41,8 @@ def notification_send_status_email(*, event_id: int) -> bool:
     return True
 
 
-@shared_task(name=NOTIFY_TASK, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name=NOTIFY_STATUS_CHANGE, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
 def notify_status_change(event_id: int) -> None:
     notification_send_status_email(event_id=event_id)

@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from benchcouncil.task_names import NOTIFY_STATUS_CHANGE
+from benchcouncil.tasks import enqueue
+
 from .models import StatusEvent, Submission
-from .notifications import notify_status_change
 from .webhooks import webhooks_dispatch
 
 logger = logging.getLogger(__name__)
@@ -19,7 +21,7 @@ def on_status_changed_notify(
     sender: Any, *, submission: Submission, event: StatusEvent, **kwargs: Any
 ) -> None:
     try:
-        notify_status_change.delay(event.pk)
+        enqueue(NOTIFY_STATUS_CHANGE, event.pk)
     except Exception:
         # The status change has committed; a broker outage must not turn it into an error page.
         logger.exception("submission %s: could not queue the status email", submission.pk)

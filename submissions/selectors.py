@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from .models import Membership, Organization, StatusEvent, Submission
 from .states import PUBLIC
@@ -21,14 +22,30 @@ def user_organizations(user: User | AnonymousUser) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user=user)
 
 
+def user_organization_ids(user: User | AnonymousUser) -> QuerySet[Membership, int]:
+    """The ids of the organizations `user` belongs to, as a subquery."""
+    if not user.is_authenticated:
+        return Membership.objects.none().values_list("organization_id", flat=True)
+    return Membership.objects.filter(user_id=user.pk).values_list("organization_id", flat=True)
+
+
+def user_is_member(
+    user: User | AnonymousUser, organization_id: int | None, *, role: str | None = None
+) -> bool:
+    """Whether `user` belongs to the organization (with `role`, when given: a manager)."""
+    if not user.is_authenticated or organization_id is None:
+        return False
+    memberships = Membership.objects.filter(user_id=user.pk, organization_id=organization_id)
+    return (memberships.filter(role=role) if role is not None else memberships).exists()
+
+
 def submission_visible_q(user: User | AnonymousUser) -> Q:
     public = Q(status__in=PUBLIC)
     if not user.is_authenticated:
         return public
     if user.is_staff:
         return Q()
-    org_ids = Membership.objects.filter(user=user).values("organization_id")
-    return public | Q(owner=user) | Q(organization_id__in=org_ids)
+    return public | Q(owner=user) | Q(organization_id__in=user_organization_ids(user))
 
 
 def submission_list_visible(user: User | AnonymousUser) -> QuerySet[Submission]:
@@ -47,22 +64,23 @@ def submission_can_manage(user: User | AnonymousUser, submission: Submission) ->
         return False
     if user.is_staff or submission.owner_id == user.pk:
         return True
-    return (
-        submission.organization_id is not None
-        and Membership.objects.filter(user=user, organization_id=submission.organization_id).exists()
-    )
+    return user_is_member(user, submission.organization_id)
 
 
-def submission_get_visible(user: User | AnonymousUser, submission_id: UUID | str) -> Submission | None:
-    """The submission if `user` may see it, else None: callers answer 404 either way."""
-    return submission_list_visible(user).filter(pk=submission_id).first()
+def submission_visible_or_404(user: User | AnonymousUser, submission_id: UUID | str) -> Submission:
+    """The submission if `user` may see it; else 404, not 403: a private submission's existence
+    is private too."""
+    submission = submission_list_visible(user).filter(pk=submission_id).first()
+    if submission is None:
+        raise Http404
+    return submission
 
 
 def submission_list_member(user: User | AnonymousUser) -> QuerySet[Submission]:
     """The user's own submissions and those of their organizations (not everything public)."""
     if not user.is_authenticated:
         return Submission.objects.none()
-    org_ids = Membership.objects.filter(user=user).values("organization_id")
+    org_ids = user_organization_ids(user)
     return Submission.objects.filter(Q(owner=user) | Q(organization_id__in=org_ids)).select_related(
         "owner", "organization", "suite", "benchmark", "level"
     )

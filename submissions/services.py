@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import IO
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -15,27 +13,16 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from benchcouncil.state_machine import start, transition
+from benchcouncil.task_names import VALIDATE_SUBMISSION
+from benchcouncil.tasks import enqueue
 from catalogue.models import Benchmark, Level, Suite
-from submissions.bundles import BundleReport, Limits, validate_bundle
-from submissions.bundles.report import error
+from submissions.bundles import BundleReport
 
 from .models import Finding, Organization, Provenance, Run, Submission
 from .states import MACHINE, Status
+from .uploads import bundle_validate, file_digest
 
 logger = logging.getLogger(__name__)
-
-VALIDATE_TASK = "submissions.validate"
-OVERSIZE_CODE = "archive.too_large"
-
-
-def _sha256(stream: IO[bytes]) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    stream.seek(0)
-    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
-        digest.update(chunk)
-        size += len(chunk)
-    stream.seek(0)
-    return digest.hexdigest(), size
 
 
 def submission_create(
@@ -82,7 +69,7 @@ def submission_store(
         earlier = Submission.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
         if earlier is not None:
             return earlier, False
-    sha256, size = _sha256(bundle)
+    sha256, size = file_digest(bundle)
     submission = Submission(
         owner=owner,
         organization=organization,
@@ -117,22 +104,12 @@ def submission_store(
 
 
 def submission_enqueue_validation(*, submission_id: UUID | str) -> None:
-    # Dispatch by name: the web tier needs no import of the task module's dependencies.
-    from benchcouncil.celery import app
-
-    if app.conf.task_always_eager:
-        # send_task ignores task_always_eager: run the task in-process instead (tests, a
-        # development server without a worker), as a real worker would.
-        from .tasks import validate_submission
-
-        validate_submission.apply_async(args=(str(submission_id),))
-        return
     try:
-        app.send_task(VALIDATE_TASK, args=[str(submission_id)])
+        enqueue(VALIDATE_SUBMISSION, str(submission_id))
     except (OperationalError, OSError):
-        # Called after the commit: the bundle and its row are stored. Raising here answered the
-        # upload with a 500, and a client retrying without an Idempotency-Key stored it twice.
-        # The stuck-submission sweep (sweeps.py) queues it once the broker is back.
+        # Called after the commit: the bundle and its row are stored, so the upload succeeded
+        # (a client retrying without an Idempotency-Key would store it twice). The
+        # stuck-submission sweep (sweeps.py) queues it once the broker is back.
         logger.exception("could not queue validation of submission %s; the sweep will", submission_id)
 
 
@@ -169,32 +146,14 @@ def submission_validate(*, submission_id: UUID | str) -> Submission:
         # A duplicate delivery of a task that already ran: nothing to do.
         logger.info("submission %s is %s; validation skipped", submission.pk, submission.status)
         return submission
-    if submission.bundle_size > settings.BUNDLE_MAX_BYTES:
-        report = _oversize_report(submission)
-    else:
-        limits = Limits(max_archive_bytes=settings.BUNDLE_MAX_BYTES)
-        # Handed over as a file: the validator streams it and never holds the bundle whole.
-        with submission.bundle.open("rb") as stream:
-            report = validate_bundle(stream, submission.bundle_name, limits=limits)
+    # The stored bytes stay downloadable whatever the report says.
+    with submission.bundle.open("rb") as stream:
+        report = bundle_validate(
+            stream, submission.bundle_name, size=submission.bundle_size, sha256=submission.bundle_sha256
+        )
     return submission_apply_report(submission=submission, report=report)
 
 
-def _oversize_report(submission: Submission) -> BundleReport:
-    # Not read at all: the stored bytes stay downloadable, but the validator never holds
-    # more than BUNDLE_MAX_BYTES in memory.
-    limit_mib = settings.BUNDLE_MAX_BYTES / (1024 * 1024)
-    message = (
-        f"The bundle is {submission.bundle_size} bytes; bundles may be at most {limit_mib:.0f} MiB. "
-        "Leave datasets and checkpoints out; logs, descriptions and code are enough."
-    )
-    return BundleReport(
-        sha256=submission.bundle_sha256,
-        size=submission.bundle_size,
-        findings=[error(OVERSIZE_CODE, message, submission.bundle_name)],
-    )
-
-
-@transaction.atomic
 def submission_apply_report(*, submission: Submission, report: BundleReport) -> Submission:
     """Replace the submission's runs and findings with the report's, then move it on."""
     submission.runs.all().delete()

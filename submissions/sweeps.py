@@ -22,7 +22,6 @@ from .states import Status
 
 logger = logging.getLogger(__name__)
 
-SWEEP_STUCK_TASK = "submissions.sweep_stuck"
 STUCK_STATUSES = (Status.RECEIVED, Status.VALIDATING)
 # Bounded so that one sweep after a long outage does not flood the queue in one go.
 BATCH_SIZE = 200

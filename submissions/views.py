@@ -26,8 +26,8 @@ from .models import Provenance, Submission
 from .selectors import (
     submission_can_manage,
     submission_events_visible,
-    submission_get_visible,
     submission_list_member,
+    submission_visible_or_404,
 )
 from .services import submission_create
 from .states import Status
@@ -78,15 +78,14 @@ class LoginFirst(Exception):
 
 
 def _visible_page(request: HttpRequest, submission_id: UUID) -> Submission:
-    submission = submission_get_visible(request.user, submission_id)
-    if submission is None:
+    try:
+        return submission_visible_or_404(request.user, submission_id)
+    except Http404:
         if not request.user.is_authenticated:
             # Its owner following a link from an email: log in, then come back. Asked of every
             # unknown id alike, so the question says nothing about whether one exists.
-            raise LoginFirst
-        # 404, not 403: whether a private submission exists is private too.
-        raise Http404("No such submission.")
-    return submission
+            raise LoginFirst from None
+        raise
 
 
 @require_GET
@@ -119,10 +118,7 @@ def submission_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse
 
 @require_GET
 def submission_bundle(request: HttpRequest, submission_id: UUID) -> FileResponse:
-    submission = submission_get_visible(request.user, submission_id)
-    if submission is None:
-        raise Http404("No such submission.")
-    return bundle_response(submission)
+    return bundle_response(submission_visible_or_404(request.user, submission_id))
 
 
 def _chart(submission: Submission, runs: list[Any]) -> dict[str, Any] | None:

@@ -17,12 +17,17 @@ the service's own network (SSRF) and its answer would be read back in the delive
 
 from __future__ import annotations
 
-import http.client
 import ipaddress
 import socket
-import ssl
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+
+from benchcouncil_http import session
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -87,6 +92,11 @@ class Destination:
     path: str
     address: str
 
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}{self.path}"
+
 
 def destination_resolve(url: str, *, allow_private: bool) -> Destination:
     """Check the URL and resolve its host once; the answer names the address to connect to."""
@@ -120,31 +130,72 @@ def _connect(address: str, port: int, timeout: float | None) -> socket.socket:
     return sock
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, destination: Destination, timeout: float) -> None:
-        super().__init__(destination.host, destination.port, timeout=timeout)
-        self.address = destination.address
+class _Pinned:
+    """A urllib3 connection to the checked address; Host, SNI and the certificate check use
+    the host name the pool was made for."""
 
-    def connect(self) -> None:
-        self.sock = _connect(self.address, self.port, self.timeout)
+    port: int
+    timeout: Any
 
+    def __init__(self, *args: Any, pinned_address: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pinned_address = pinned_address
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, destination: Destination, timeout: float, context: ssl.SSLContext) -> None:
-        super().__init__(destination.host, destination.port, timeout=timeout, context=context)
-        self.address = destination.address
-        self.context = context
-
-    def connect(self) -> None:
-        sock = _connect(self.address, self.port, self.timeout)
-        # SNI and the certificate check use the host name, not the address connected to.
-        self.sock = self.context.wrap_socket(sock, server_hostname=self.host)
+    def _new_conn(self) -> socket.socket:
+        timeout = self.timeout if isinstance(self.timeout, int | float) else None
+        return _connect(self.pinned_address, self.port, timeout)
 
 
-def connection_open(
-    destination: Destination, *, timeout: float, context: ssl.SSLContext | None = None
-) -> http.client.HTTPConnection:
-    """A connection to the checked address; redirects are never followed (http.client does not)."""
-    if destination.scheme == "https":
-        return _PinnedHTTPSConnection(destination, timeout, context or ssl.create_default_context())
-    return _PinnedHTTPConnection(destination, timeout)
+class _PinnedHTTPConnection(_Pinned, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _PinnedHTTPSConnection(_Pinned, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _PinnedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _PinnedHTTPConnection
+
+
+class _PinnedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _PinnedHTTPSConnection
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """Every request through it goes to one address, whatever its URL's host resolves to."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(max_retries=0)
+        self.address = address
+        self._pools: list[urllib3.HTTPConnectionPool] = []
+
+    def get_connection_with_tls_context(
+        self, request: Any, verify: Any, proxies: Any = None, cert: Any = None
+    ) -> urllib3.HTTPConnectionPool:
+        host, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
+        pool: urllib3.HTTPConnectionPool
+        if host["scheme"] == "https":
+            port = host["port"] or 443
+            pool = _PinnedHTTPSPool(host["host"], port, pinned_address=self.address, **pool_kwargs)
+        else:
+            pool = _PinnedHTTPPool(host["host"], host["port"] or 80, pinned_address=self.address)
+        self._pools.append(pool)
+        return pool
+
+    def close(self) -> None:
+        for pool in self._pools:
+            pool.close()
+        super().close()
+
+
+def pinned_session(destination: Destination, *, user_agent: str) -> requests.Session:
+    """A session that connects only to the checked address, through no proxy, following no
+    redirect."""
+    http = session(user_agent, trust_env=False, redirects=False)
+    # The answer is logged as it came, not decompressed from whatever the endpoint chose.
+    del http.headers["Accept-Encoding"]
+    adapter = _PinnedAdapter(destination.address)
+    http.mount("http://", adapter)
+    http.mount("https://", adapter)
+    return http

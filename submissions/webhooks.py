@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
 import json
 import secrets
 import time
@@ -21,11 +20,15 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import User
 
+from benchcouncil.task_names import DELIVER_WEBHOOK
+from benchcouncil.tasks import enqueue
+from benchcouncil_http import Answer, Retrying, StatusError, TransportError, bytes_body, send, why
+
 from .models import Organization, StatusEvent, Webhook, WebhookDelivery
 from .notifications import submission_url
-from .webhook_network import DestinationRefused, connection_open, destination_resolve
+from .webhook_network import Destination, DestinationRefused, destination_resolve, pinned_session
 
-DELIVER_TASK = "submissions.deliver_webhook"
+USER_AGENT = "BenchCouncil-Rankings-Webhook/1"
 SIGNATURE_HEADER = "X-BenchCouncil-Signature"
 TIMESTAMP_HEADER = "X-BenchCouncil-Timestamp"
 DELIVERY_HEADER = "X-BenchCouncil-Delivery"
@@ -82,7 +85,7 @@ def webhooks_dispatch(*, event: StatusEvent) -> int:
     queued = 0
     for webhook in Webhook.objects.filter(organization_id=organization_id, active=True):
         if webhook.wants(event.to_status):
-            deliver_webhook.delay(webhook.pk, event.pk, str(uuid.uuid4()))
+            enqueue(DELIVER_WEBHOOK, webhook.pk, event.pk, str(uuid.uuid4()))
             queued += 1
     return queued
 
@@ -105,20 +108,13 @@ def webhook_deliver(*, webhook_id: int, event_id: int, delivery_id: str, attempt
     started, permanent = time.monotonic(), False
     try:
         destination = destination_resolve(webhook.url, allow_private=settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS)
-        connection = connection_open(destination, timeout=TIMEOUT_S)
-        try:
-            connection.request(
-                "POST", destination.path, body=body, headers=_headers(webhook, body, timestamp, delivery_id)
-            )
-            response = connection.getresponse()
-            delivery.status_code = response.status
-            delivery.response_excerpt = _excerpt(response.read(EXCERPT_CHARS))
-        finally:
-            connection.close()
+        answer = _post(destination, body, _headers(webhook, body, timestamp, delivery_id))
+        delivery.status_code = answer.status
+        delivery.response_excerpt = _excerpt(answer.body)
     except DestinationRefused as exc:
         delivery.error, permanent = str(exc), True
-    except (OSError, http.client.HTTPException) as exc:
-        delivery.error = str(exc)[:EXCERPT_CHARS] or exc.__class__.__name__
+    except (TransportError, OSError) as exc:
+        delivery.error = why(exc)[:EXCERPT_CHARS]
     delivery.duration_ms = (time.monotonic() - started) * 1000
     delivery.succeeded = delivery.status_code is not None and 200 <= delivery.status_code < 300
     delivery.save()
@@ -127,10 +123,28 @@ def webhook_deliver(*, webhook_id: int, event_id: int, delivery_id: str, attempt
     raise WebhookDeliveryError(delivery.error or f"HTTP {delivery.status_code}")
 
 
+def _post(destination: Destination, body: bytes, headers: dict[str, str]) -> Answer:
+    """One attempt, no redirect followed, at most EXCERPT_CHARS of the answer read: the task
+    retries, and logs each attempt."""
+    with pinned_session(destination, user_agent=USER_AGENT) as http:
+        try:
+            return send(
+                http,
+                "POST",
+                destination.url,
+                timeout=TIMEOUT_S,
+                retrying=Retrying(retries=0),
+                body=bytes_body(body, "application/json"),
+                headers=headers,
+                idempotent=False,
+                max_answer_bytes=EXCERPT_CHARS,
+            )
+        except StatusError as exc:
+            return exc.answer
+
+
 def _headers(webhook: Webhook, body: bytes, timestamp: int, delivery_id: str) -> dict[str, str]:
     return {
-        "Content-Type": "application/json",
-        "User-Agent": "BenchCouncil-Rankings-Webhook/1",
         SIGNATURE_HEADER: webhook_sign(webhook.secret, body),
         TIMESTAMP_HEADER: str(timestamp),
         DELIVERY_HEADER: delivery_id,
@@ -143,7 +157,7 @@ def _excerpt(raw: bytes) -> str:
 
 @shared_task(
     bind=True,
-    name=DELIVER_TASK,
+    name=DELIVER_WEBHOOK,
     acks_late=True,
     autoretry_for=(WebhookDeliveryError,),
     retry_backoff=True,

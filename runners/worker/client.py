@@ -1,4 +1,4 @@
-"""The runner host's HTTP client for the service's runner API (stdlib urllib only).
+"""The runner host's HTTP client for the service's runner API, over the shared benchcouncil_http.
 
 Runner hosts need neither Django nor a database: everything they tell the service goes
 through these calls, authenticated with the host token or the job's secret.
@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import benchcouncil_http as http
+
 logger = logging.getLogger(__name__)
 
-RETRIES = 3
+RETRIES = 2
+USER_AGENT = "benchcouncil-runner/1"
+# The service restarting or a network blip: a few quick tries before the caller decides.
+RETRYING = http.Retrying(retries=RETRIES, backoff_s=1.0, on_retry=lambda text: logger.warning("%s", text))
 
 
 class ServiceError(Exception):
@@ -37,27 +38,6 @@ class Response:
     data: dict[str, Any]
 
 
-def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) URL from config
-    for attempt in range(1, RETRIES + 1):
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
-                return Response(answer.status, _json(answer.read()))
-        except urllib.error.HTTPError as exc:
-            data = _json(exc.read())
-            if exc.code >= 500 and attempt < RETRIES:
-                time.sleep(attempt)
-                continue
-            return Response(exc.code, data)
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            # The service restarting or a network blip: try again before giving up.
-            if attempt == RETRIES:
-                raise ServiceError(0, f"cannot reach {url}: {exc}") from exc
-            logger.warning("POST %s failed (%s); retrying", url, exc)
-            time.sleep(attempt)
-    raise AssertionError("unreachable")
-
-
 def _json(raw: bytes) -> dict[str, Any]:
     try:
         data = json.loads(raw.decode("utf-8") or "{}")
@@ -66,33 +46,40 @@ def _json(raw: bytes) -> dict[str, Any]:
     return data if isinstance(data, dict) else {"data": data}
 
 
-def _multipart(field: str, path: Path) -> tuple[bytes, str]:
-    boundary = f"----benchcouncil-{secrets.token_hex(12)}"
-    head = (
-        f"--{boundary}\r\n"
-        f'Content-Disposition: form-data; name="{field}"; filename="{path.name}"\r\n'
-        "Content-Type: application/gzip\r\n\r\n"
-    ).encode()
-    tail = f"\r\n--{boundary}--\r\n".encode()
-    return head + path.read_bytes() + tail, f"multipart/form-data; boundary={boundary}"
-
-
 class _Client:
     def __init__(self, base_url: str, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self._session = http.session(USER_AGENT)
 
     def _headers(self) -> dict[str, str]:
         return {"Accept": "application/json"}
 
+    def _post(self, path: str, body: http.Body, timeout: float) -> Response:
+        url = self.base_url + path
+        try:
+            answer = http.send(
+                self._session,
+                "POST",
+                url,
+                timeout=timeout,
+                retrying=RETRYING,
+                body=body,
+                headers=self._headers(),
+            )
+        except http.StatusError as exc:
+            return Response(exc.answer.status, _json(exc.answer.body))
+        except http.TransportError as exc:
+            raise ServiceError(0, f"cannot reach {url}: {exc}") from exc
+        return Response(answer.status, _json(answer.body))
+
     def post_json(self, path: str, payload: dict[str, Any]) -> Response:
-        headers = {**self._headers(), "Content-Type": "application/json"}
-        return _post(self.base_url + path, json.dumps(payload).encode(), headers, self.timeout)
+        return self._post(path, http.json_body(payload), self.timeout)
 
     def post_file(self, path: str, field: str, file: Path) -> Response:
-        body, content_type = _multipart(field, file)
-        headers = {**self._headers(), "Content-Type": content_type}
-        return _post(self.base_url + path, body, headers, max(self.timeout, 300.0))
+        # Streamed from disk: a bundle is never read whole into memory.
+        body = http.multipart_body({}, {field: file}, file_type="application/gzip")
+        return self._post(path, body, max(self.timeout, 300.0))
 
 
 class HostClient(_Client):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from celery.exceptions import SoftTimeLimitExceeded
 
 from catalogue import get_catalogue
+from runners.broker import EXECUTE_JOB
 
 from . import celery as runner_celery
 from .celery import app
@@ -30,12 +31,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-EXECUTE_TASK = "runners.execute_job"
 # The harness's final progress states (runners/harness/progress.py).
 FINISHED, TIMED_OUT = "finished", "timed_out"
 
 
-@app.task(name=EXECUTE_TASK, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+@app.task(name=EXECUTE_JOB, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def execute_job(
     self: Any,
     job_id: str,

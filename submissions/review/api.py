@@ -5,7 +5,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
@@ -18,7 +17,7 @@ from rest_framework.views import APIView
 
 from benchcouncil.auth import signed_in_user
 from submissions.models import Submission
-from submissions.selectors import submission_list_visible
+from submissions.selectors import submission_visible_or_404
 from submissions.states import TransitionError
 
 from . import services
@@ -32,10 +31,6 @@ class SubmissionStateOutput(serializers.Serializer):
 
     def get_url(self, obj: Submission) -> str:
         return self.context["request"].build_absolute_uri(reverse("submissions:detail", args=[obj.pk]))
-
-
-def _visible(request: Request, submission_id: UUID) -> Submission:
-    return get_object_or_404(submission_list_visible(request.user), pk=submission_id)
 
 
 def _conflict(exc: TransitionError) -> Response:
@@ -53,7 +48,7 @@ class SubmissionWithdrawApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: SubmissionStateOutput})
     def post(self, request: Request, submission_id: UUID) -> Response:
-        submission = _visible(request, submission_id)
+        submission = submission_visible_or_404(request.user, submission_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -79,7 +74,7 @@ class SubmissionCorrectionApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: SubmissionStateOutput})
     def post(self, request: Request, submission_id: UUID) -> Response:
-        submission = _visible(request, submission_id)
+        submission = submission_visible_or_404(request.user, submission_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = signed_in_user(request)

@@ -11,8 +11,9 @@ from django.db.models import QuerySet
 
 from catalogue.models import Benchmark, Level, Suite
 from submissions.models import Organization, Provenance, Submission
+from submissions.selectors import user_organization_ids
 
-from .safeguards import duplicate_flags, interest_conflict, user_organization_ids
+from .safeguards import duplicate_flags, interest_conflict
 from .selectors import review_queue
 
 
@@ -46,7 +47,7 @@ def review_queue_filtered(user: User, filters: dict[str, Any]) -> list[QueueEntr
     submissions = _narrowed(review_queue(), filters)
     rows = list(submissions)
     flags = duplicate_flags(s.pk for s in rows)
-    organizations = user_organization_ids(user)
+    organizations = set(user_organization_ids(user))
     entries = [
         QueueEntry(
             submission=s,

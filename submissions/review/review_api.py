@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from benchcouncil.auth import signed_in_user
 from submissions.api import EventSerializer, FindingSerializer, RunSerializer
 from submissions.models import Submission
+from submissions.selectors import submission_events_visible
 from submissions.states import TransitionError
 
 from . import selectors, services
@@ -209,7 +210,7 @@ class ReviewDetailApi(APIView):
             "software": selectors.software_diff(submission),
             "duplicates": duplicate_matches(submission),
             "reproduction_checks": selectors.reproduction_checks(submission),
-            "events": selectors.submission_events_for(request.user, submission),
+            "events": submission_events_visible(request.user, submission),
             "can_decide": conflict is None,
             "conflict": conflict,
             "decisions": DECISION_NAMES,

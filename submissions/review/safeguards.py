@@ -15,7 +15,8 @@ from uuid import UUID
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q
 
-from submissions.models import Membership, Run, Submission
+from submissions.models import Run, Submission
+from submissions.selectors import user_organization_ids
 
 from .selectors import is_reviewer
 
@@ -24,7 +25,7 @@ def review_conflict(user: User | AnonymousUser, submission: Submission) -> str |
     """Why this user may not decide on this submission, or None when nothing stands in the way."""
     if not is_reviewer(user):
         return "Only reviewers decide on submissions."
-    return interest_conflict(submission, user_id=user.pk, organization_ids=user_organization_ids(user))
+    return interest_conflict(submission, user_id=user.pk, organization_ids=set(user_organization_ids(user)))
 
 
 def interest_conflict(
@@ -36,12 +37,6 @@ def interest_conflict(
     if submission.organization_id is not None and submission.organization_id in organization_ids:
         return "Your organization sent this submission: a reviewer from outside it decides on it."
     return None
-
-
-def user_organization_ids(user: User | AnonymousUser) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    return set(Membership.objects.filter(user_id=user.pk).values_list("organization_id", flat=True))
 
 
 def review_can_decide(user: User | AnonymousUser, submission: Submission) -> bool:

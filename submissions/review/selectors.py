@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 
 from submissions.display import Shown, accelerator_count, text_value
-from submissions.models import Membership, StatusEvent, Submission, Webhook
+from submissions.models import Submission, Webhook
 from submissions.states import Status
 
 REVIEW_PERMISSION = "submissions.change_submission"
@@ -26,14 +26,6 @@ def is_reviewer(user: User | AnonymousUser) -> bool:
     )
 
 
-def is_manager(user: User | AnonymousUser, organization_id: int) -> bool:
-    if not user.is_authenticated:
-        return False
-    return Membership.objects.filter(
-        user=user, organization_id=organization_id, role=Membership.Role.MANAGER
-    ).exists()
-
-
 def review_queue() -> QuerySet[Submission]:
     """Submissions awaiting review, oldest first: first in, first reviewed."""
     return (
@@ -45,12 +37,6 @@ def review_queue() -> QuerySet[Submission]:
         )
         .order_by("created_at")
     )
-
-
-def submission_events_for(user: User | AnonymousUser, submission: Submission) -> QuerySet[StatusEvent]:
-    """The audit log as this user may read it: staff see staff-only notes, others the public part."""
-    events = submission.events.select_related("actor")
-    return events if user.is_authenticated and user.is_staff else events.filter(public=True)
 
 
 def reproduction_checks(submission: Submission) -> QuerySet[Any]:

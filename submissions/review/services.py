@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from submissions.models import Submission
-from submissions.selectors import submission_can_manage
+from submissions.selectors import submission_can_manage, user_is_member
 from submissions.services import submission_create, submission_transition
 from submissions.states import Status, TransitionError, check_transition
 
@@ -99,12 +99,7 @@ def submission_can_correct(user: User, submission: Submission) -> bool:
     """Corrections come from the submitting side only: the owner or an organization member."""
     if not user.is_authenticated or submission.status not in CORRECTABLE:
         return False
-    if submission.owner_id == user.pk:
-        return True
-    return (
-        submission.organization_id is not None
-        and user.memberships.filter(organization_id=submission.organization_id).exists()
-    )
+    return submission.owner_id == user.pk or user_is_member(user, submission.organization_id)
 
 
 def submission_correct(

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from benchcouncil.auth import signed_in_user
 from benchcouncil.form_throttle import throttled
 from submissions.display import FINDINGS_SHOWN, ROWS_SHOWN, cut, findings_ordered, system_items
-from submissions.models import Organization, Submission, Webhook
-from submissions.selectors import submission_list_visible
+from submissions.models import Membership, Organization, Submission, Webhook
+from submissions.selectors import submission_events_visible, submission_visible_or_404, user_is_member
 from submissions.states import TransitionError
 from submissions.webhooks import webhook_create
 
@@ -47,11 +47,6 @@ def reviewer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _visible(request: HttpRequest, submission_id: UUID) -> Submission:
-    # 404, not 403, for a submission this user may not see: its existence stays private.
-    return get_object_or_404(submission_list_visible(request.user), pk=submission_id)
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
@@ -115,7 +110,7 @@ def review_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse:
         "software": cut(selectors.software_diff(submission)),
         "system": system_items(submission.system_description),
         "comparison": [selectors.submission_summary(s) for s in [submission, *earlier]],
-        "events": selectors.submission_events_for(request.user, submission),
+        "events": submission_events_visible(request.user, submission),
         "checks": selectors.reproduction_checks(submission),
         "duplicates": duplicate_matches(submission),
         "conflict": review_conflict(request.user, submission),
@@ -146,7 +141,7 @@ def review_decide(request: HttpRequest, submission_id: UUID) -> HttpResponse:
 @require_POST
 @login_required
 def submission_withdraw(request: HttpRequest, submission_id: UUID) -> HttpResponse:
-    submission = _visible(request, submission_id)
+    submission = submission_visible_or_404(request.user, submission_id)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -165,7 +160,7 @@ def submission_withdraw(request: HttpRequest, submission_id: UUID) -> HttpRespon
 @throttled("uploads", what="uploads")
 def submission_correct(request: HttpRequest, submission_id: UUID) -> HttpResponse:
     user = signed_in_user(request)
-    submission = _visible(request, submission_id)
+    submission = submission_visible_or_404(request.user, submission_id)
     if not services.submission_can_correct(user, submission):
         raise PermissionDenied("Only the submitter's side may correct a submission sent back for changes.")
     form = CorrectionForm(request.POST or None, request.FILES or None)
@@ -187,8 +182,9 @@ def _managed_organization(request: HttpRequest, slug: str) -> Organization:
     organization = Organization.objects.filter(slug=slug).first()
     # 404 for an unknown slug and for someone who does not manage it alike: which
     # organizations (and webhooks) exist is not told to outsiders.
+    manager = Membership.Role.MANAGER
     if organization is None or not (
-        request.user.is_superuser or selectors.is_manager(request.user, organization.pk)
+        request.user.is_superuser or user_is_member(request.user, organization.pk, role=manager)
     ):
         raise Http404("No such organization among those you manage.")
     return organization

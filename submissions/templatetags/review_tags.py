@@ -10,7 +10,7 @@ from django import template
 from submissions.models import Submission
 from submissions.review import selectors, services
 from submissions.review.forms import WithdrawForm
-from submissions.selectors import submission_can_manage
+from submissions.selectors import submission_can_manage, submission_events_visible
 from submissions.states import TRANSITIONS, Status
 
 register = template.Library()
@@ -38,7 +38,7 @@ def review_audit_log(context: dict[str, Any], submission: Submission) -> dict[st
     user = context["request"].user
     return {
         "submission": submission,
-        "events": selectors.submission_events_for(user, submission),
+        "events": submission_events_visible(user, submission),
         # Reviewers' names are for staff; the public reads "a reviewer".
         "show_actors": user.is_staff,
     }

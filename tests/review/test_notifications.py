@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from submissions.notifications import NOTIFY_TASK, notify_status_change
+from benchcouncil.task_names import NOTIFY_STATUS_CHANGE
+from submissions.notifications import notify_status_change
 from submissions.services import submission_transition
 from submissions.states import Status
 
@@ -47,7 +48,7 @@ def test_it_skips_owners_without_an_address(owner, org, django_capture_on_commit
 
 
 def test_it_goes_through_a_named_celery_task(pending):
-    assert notify_status_change.name == NOTIFY_TASK
+    assert notify_status_change.name == NOTIFY_STATUS_CHANGE
     submission_transition(submission=pending, to=Status.PUBLISHED, actor=None, reason="Approved.")
     notify_status_change.delay(pending.events.last().pk)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["owner@example.org"]

@@ -13,8 +13,8 @@ from submissions.webhook_network import (
     Destination,
     DestinationRefused,
     address_allowed,
-    connection_open,
     destination_resolve,
+    pinned_session,
 )
 
 REFUSED = [
@@ -90,10 +90,10 @@ def test_it_connects_to_the_checked_address_and_sends_the_original_host(receiver
     port, seen = receiver
     destination = Destination("http", "hooks.example.invalid", port, "/h?x=1", "127.0.0.1")
 
-    connection = connection_open(destination, timeout=5)
-    connection.request("POST", destination.path, body=b"{}", headers={"Content-Type": "application/json"})
-    assert connection.getresponse().status == 204
-    connection.close()
+    with pinned_session(destination, user_agent="test") as http:
+        headers = {"Content-Type": "application/json"}
+        answer = http.post(destination.url, data=b"{}", headers=headers, timeout=5)
+    assert answer.status_code == 204
 
     assert seen == [{"host": f"hooks.example.invalid:{port}", "path": "/h?x=1"}]
 
@@ -109,10 +109,8 @@ def test_it_resolves_the_name_once(receiver, monkeypatch):
 
     monkeypatch.setattr(socket, "getaddrinfo", counting)
     destination = destination_resolve(f"http://localhost:{port}/h", allow_private=True)
-    connection = connection_open(destination, timeout=5)
-    connection.request("POST", destination.path, body=b"{}")
-    assert connection.getresponse().status == 204
-    connection.close()
+    with pinned_session(destination, user_agent="test") as http:
+        assert http.post(destination.url, data=b"{}", timeout=5).status_code == 204
 
     assert lookups == ["localhost"]
     assert seen[0]["host"] == f"localhost:{port}"

@@ -18,6 +18,7 @@ from submissions.services import submission_transition
 from submissions.states import Status
 from submissions.webhooks import (
     DELIVERY_HEADER,
+    EXCERPT_CHARS,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     WebhookDeliveryError,
@@ -203,3 +204,38 @@ def test_it_refuses_private_addresses_by_default(
     assert receiver.received == []
     delivery = WebhookDelivery.objects.get(webhook=webhook)
     assert not delivery.succeeded and "non-public" in delivery.error
+
+
+def test_it_follows_no_redirect_ignores_proxies_and_reads_a_bounded_answer(
+    local_webhooks, org, pending, reviewer, monkeypatch
+):
+    hits: list[str] = []
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            self.rfile.read(int(self.headers["Content-Length"]))
+            hits.append(self.path)
+            self.send_response(302)
+            self.send_header("Location", "/elsewhere")
+            self.end_headers()
+            self.wfile.write(b"x" * (EXCERPT_CHARS * 4))
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A proxy from the environment would be a way around the checked address: it is not used.
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        webhook, _ = webhook_create(organization=org, url=url, events=[], created_by=None)
+        submission_transition(submission=pending, to=Status.REJECTED, actor=reviewer, reason="No.")
+        deliver_webhook.delay(webhook.pk, pending.events.last().pk, "00000000-0000-0000-0000-000000000003")
+    finally:
+        server.shutdown()
+        server.server_close()
+    first = WebhookDelivery.objects.filter(webhook=webhook).order_by("attempt").first()
+    assert first.status_code == 302 and not first.succeeded
+    assert first.response_excerpt == "x" * EXCERPT_CHARS
+    assert "/elsewhere" not in hits and hits[0] == "/hook"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from runner_jobs import drain
 
-from runners.services import EXECUTE_TASK
+from benchcouncil.task_names import EXECUTE_JOB
 from runners.tokens import secret_hash
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ def test_it_sends_the_job_to_its_pools_queue_by_task_name(make_job, owner, pool,
     job = make_job(owner, time_limit_s=600)
 
     [message] = drain(f"runner.{pool}")
-    assert message.headers["task"] == EXECUTE_TASK
+    assert message.headers["task"] == EXECUTE_JOB
     assert message.headers["id"] == f"{job.pk}-1"
     _, kwargs, _ = message.payload
     assert kwargs["job_id"] == str(job.pk)

@@ -9,7 +9,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from benchcouncil.celery import app as web_app
-from runners.services import EXECUTE_TASK
+from benchcouncil.task_names import EXECUTE_JOB
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def test_a_task_it_cannot_run_is_logged_without_its_body(capfd, caplog):
     queue = "default"
     logged = ""
     with start_worker(web_app, queues=[queue], perform_ping_check=False, shutdown_timeout=30):
-        web_app.send_task(EXECUTE_TASK, kwargs={"job_id": "x", "secret": SECRET}, queue=queue)
+        web_app.send_task(EXECUTE_JOB, kwargs={"job_id": "x", "secret": SECRET}, queue=queue)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and "cannot run" not in logged:
             time.sleep(0.2)
