@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET
 from benchcouncil.auth import signed_in_user
 from benchcouncil.form_throttle import throttled
 from catalogue.models import RankingMetric
-from ranking.result_page import result_standing_view
 
 from .display import findings_grouped, system_items
 from .downloads import bundle_response
@@ -98,9 +97,6 @@ def submission_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse
     findings, findings_hidden = findings_grouped(submission)
     context = {
         "title": submission.title,
-        "standing": result_standing_view(submission_id=submission.pk)
-        if submission.status == Status.PUBLISHED
-        else None,
         "manifest": _manifest_facts(submission),
         "flops": _flops_fact(submission),
         "polling": submission.status in POLLED,
