@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 def on_status_changed_notify(
     sender: Any, *, submission: Submission, event: StatusEvent, **kwargs: Any
 ) -> None:
+    if submission.provenance == Provenance.IMPORTED_UNVERIFIED and event.to_status == Status.PUBLISHED:
+        # An import's owner is the staff member who ran it, and the command said what it published.
+        return
     try:
         notify_status_change.delay(event.pk)
     except Exception:
