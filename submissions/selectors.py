@@ -11,7 +11,7 @@ from uuid import UUID
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
-from .models import Membership, Organization, StatusEvent, Submission
+from .models import Membership, Organization, StatusEvent, Submission, Webhook
 from .states import PUBLIC
 
 
@@ -78,3 +78,15 @@ def submission_events_visible(user: User | AnonymousUser, submission: Submission
     if user.is_authenticated and user.is_staff:
         return events
     return events.filter(public=True)
+
+
+def is_manager(user: User | AnonymousUser, organization_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user, organization_id=organization_id, role=Membership.Role.MANAGER
+    ).exists()
+
+
+def organization_webhooks(organization_id: int) -> QuerySet[Webhook]:
+    return Webhook.objects.filter(organization_id=organization_id).prefetch_related("deliveries")

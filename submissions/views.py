@@ -71,6 +71,12 @@ def submission_new(request: HttpRequest) -> HttpResponse:
     return redirect("submissions:detail", submission_id=submission.pk)
 
 
+def form_errors(request: HttpRequest, form: Any) -> None:
+    """A form's errors as messages, for a form posted from another page and redirected back."""
+    for field, errors in form.errors.items():
+        messages.error(request, f"{field}: {' '.join(errors)}")
+
+
 class LoginFirst(Exception):
     """A logged-out reader asked for a submission page they cannot see: it may be theirs."""
 

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 
 from submissions.display import Shown, accelerator_count, text_value
-from submissions.models import Membership, ReproductionCheck, StatusEvent, Submission, Webhook
+from submissions.models import ReproductionCheck, StatusEvent, Submission
 from submissions.states import Status
 
 REVIEW_PERMISSION = "submissions.change_submission"
@@ -24,14 +24,6 @@ def is_reviewer(user: User | AnonymousUser) -> bool:
     return bool(
         user.is_authenticated and user.is_active and user.is_staff and user.has_perm(REVIEW_PERMISSION)
     )
-
-
-def is_manager(user: User | AnonymousUser, organization_id: int) -> bool:
-    if not user.is_authenticated:
-        return False
-    return Membership.objects.filter(
-        user=user, organization_id=organization_id, role=Membership.Role.MANAGER
-    ).exists()
 
 
 def review_queue() -> QuerySet[Submission]:
@@ -221,7 +213,3 @@ def run_curves(submission: Submission) -> list[dict[str, Any]]:
             }
         )
     return traces
-
-
-def organization_webhooks(organization_id: int) -> QuerySet[Webhook]:
-    return Webhook.objects.filter(organization_id=organization_id).prefetch_related("deliveries")
