@@ -1,503 +1,78 @@
 """Results imported from a published table: ranked, and shown as imported and unverified.
 
-Earlier rankings (a past HPC AI500 list, a paper's table) have no bundle and no MLLOG files,
-only the figures the table printed. They are read from a CSV file with one row per run (the
-format is in docs/importing.md), checked against the catalogue, and stored as submissions
-whose provenance is `imported_unverified`. The scores are computed by `ranking.scoring` from
-the imported runs, exactly as for an uploaded bundle: a table's own score column, if it had
-one, is never taken.
+The table is read and checked by ranking.published_table; each entry is then stored through
+submissions.imports as a submission whose provenance is `imported_unverified`, published with
+the source in its history. The scores are computed by `ranking.scoring` from the imported
+runs, exactly as for an uploaded bundle: a table's own score column, if it had one, is never
+taken.
 
-Reading is pure (`read_table` returns entries or every problem found, with line numbers); the
-write (`import_entries`) is one transaction, so a file with any problem imports nothing. Each
-entry is keyed by (source, entry id) in the submission's idempotency key: importing the same
-file again creates nothing, and a changed row for an entry already imported is an error, not
-a silent second result.
+The write is one transaction, so a file with any problem imports nothing. Each entry is keyed
+by (source, entry id) in the submission's idempotency key: importing the same file again
+creates nothing, and a changed row for an entry already imported is an error, not a silent
+second result.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from functools import partial
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.files.base import ContentFile
-from django.db import transaction
 
-from catalogue.models import Benchmark, Level
-from submissions.bundles.independence import duplicate_groups
-from submissions.models import Availability, Profile, Provenance, Run, StatusEvent, Submission
-from submissions.states import Status
+from submissions.imports import ImportResult, PublishedCopy, submissions_import_published
 
-from .services import leaderboard_enqueue_recompute
-
-# Columns every row carries. Entry columns must agree across the rows of one entry.
-ENTRY_COLUMNS = (
-    "entry",
-    "suite",
-    "benchmark",
-    "level",
-    "organization",
-    "system_name",
-    "accelerator_model_name",
-    "accelerators_per_node",
-    "number_of_nodes",
-    "framework",
-    "availability",
-    "published_on",
-)
-RUN_COLUMNS = ("time_to_train_s", "achieved_quality", "samples_processed", "converged")
-REQUIRED_COLUMNS = ENTRY_COLUMNS + RUN_COLUMNS
-# Optional entry columns: system description fields a table may print, and the per-sample
-# FLOPs a changed model needs (free level, Valid FLOPS).
-OPTIONAL_ENTRY_COLUMNS = (
-    "host_processor_model_name",
-    "accelerator_memory_capacity",
-    "accelerator_interconnect",
-    "interconnect",
-    "per_sample_training_flops",
-)
-OPTIONAL_RUN_COLUMNS = ("seed", "time_to_quality_s")
-KNOWN_COLUMNS = frozenset(REQUIRED_COLUMNS + OPTIONAL_ENTRY_COLUMNS + OPTIONAL_RUN_COLUMNS)
-
-MAX_ROWS = 100_000
-TRUE = frozenset({"true", "yes", "1"})
-FALSE = frozenset({"false", "no", "0"})
-
-
-class ImportProblems(ValueError):
-    """Every problem found in a table, each naming its line and column."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the table:\n" + "\n".join(problems))
-
-
-@dataclass
-class ImportedRun:
-    line: int
-    time_to_train_s: float
-    achieved_quality: float
-    samples_processed: int
-    converged: bool
-    seed: int | None = None
-    time_to_quality_s: float | None = None
-
-
-@dataclass
-class Entry:
-    """One published result: its system, its benchmark and level, and its runs."""
-
-    key: str
-    benchmark: Benchmark
-    level: Level
-    fields: dict[str, str]
-    published_on: date
-    per_sample_training_flops: float | None
-    header: list[str]  # the table's columns, in its order
-    runs: list[ImportedRun] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)  # the entry's own rows, as read
-
-    def record(self) -> bytes:
-        """The entry's rows under the table's header, as CSV: its stored, downloadable record."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(self.header)
-        writer.writerows(self.rows)
-        return out.getvalue().encode()
-
-    @property
-    def idempotency_key(self) -> str:
-        return "import:" + hashlib.sha256(self.key.encode()).hexdigest()
-
-    def system_description(self) -> dict[str, Any]:
-        system: dict[str, Any] = {
-            name: self.fields[name]
-            for name in (
-                "system_name",
-                "accelerator_model_name",
-                "framework",
-                "host_processor_model_name",
-                "accelerator_memory_capacity",
-                "accelerator_interconnect",
-                "interconnect",
-            )
-            if self.fields.get(name)
-        }
-        system["number_of_nodes"] = int(self.fields["number_of_nodes"])
-        system["accelerators_per_node"] = int(self.fields["accelerators_per_node"])
-        return system
-
-
-@dataclass
-class ImportResult:
-    created: list[Submission]  # empty in a dry run
-    unchanged: list[Submission]  # imported before, with the same rows
-    new: int  # entries not imported before (stored unless a dry run)
-
-
-def read_table(data: bytes, *, source: str, today: date) -> tuple[list[Entry], list[str]]:
-    """Parse and check a table; return (entries, warnings) or raise ImportProblems."""
-    problems: list[str] = []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportProblems([f"the file is not UTF-8 (byte {exc.start} cannot be decoded)"]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = reader.fieldnames or []
-    except csv.Error as exc:
-        raise ImportProblems([f"line 1: {exc}"]) from None
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    unknown = [name for name in header if name not in KNOWN_COLUMNS]
-    if missing:
-        problems.append("line 1: missing column(s) " + ", ".join(missing))
-    if unknown:
-        problems.append(
-            "line 1: unknown column(s) " + ", ".join(repr(n) for n in unknown) + " (see docs/importing.md)"
-        )
-    if len(set(header)) != len(header):
-        problems.append("line 1: a column is named twice")
-    if problems:
-        raise ImportProblems(problems)
-
-    benchmarks = {(b.suite.slug, b.slug): b for b in Benchmark.objects.select_related("suite")}
-    levels = {level.slug: level for level in Level.objects.prefetch_related("suites")}
-    entries: dict[str, Entry] = {}
-    count = 0
-    try:
-        for row in reader:
-            count += 1
-            if count > MAX_ROWS:
-                problems.append(f"more than {MAX_ROWS} rows; split the table")
-                break
-            line = reader.line_num
-            if None in row or any(value is None for value in row.values()):
-                problems.append(f"line {line}: {len(header)} values expected")
-                continue
-            values = {name: (row[name] or "").strip() for name in header}
-            entry = _entry_for(values, line, entries, benchmarks, levels, source, today, problems)
-            run = _run(values, line, problems)
-            if entry is not None and run is not None:
-                entry.runs.append(run)
-                entry.rows.append([row[name] or "" for name in header])
-    except csv.Error as exc:
-        problems.append(f"line {reader.line_num}: {exc}")
-    if count == 0 and not problems:
-        problems.append("the table has no rows")
-
-    warnings: list[str] = []
-    for entry in entries.values():
-        _check_entry(entry, problems, warnings)
-    if problems:
-        raise ImportProblems(problems)
-    return list(entries.values()), warnings
-
-
-def _entry_for(
-    values: Mapping[str, str],
-    line: int,
-    entries: dict[str, Entry],
-    benchmarks: Mapping[tuple[str, str], Benchmark],
-    levels: Mapping[str, Level],
-    source: str,
-    today: date,
-    problems: list[str],
-) -> Entry | None:
-    name = values["entry"]
-    if not name:
-        problems.append(f"line {line}: entry: empty; every row names the result it belongs to")
-        return None
-    existing = entries.get(name)
-    if existing is not None:
-        for column in ENTRY_COLUMNS + OPTIONAL_ENTRY_COLUMNS:
-            if values.get(column, "") != existing.fields.get(column, ""):
-                problems.append(
-                    f"line {line}: {column}: {values.get(column, '')!r} differs from the entry's "
-                    f"first row ({existing.fields.get(column, '')!r}); an entry is one system"
-                )
-                return None
-        return existing
-
-    before = len(problems)
-    benchmark = benchmarks.get((values["suite"], values["benchmark"]))
-    if benchmark is None:
-        known = ", ".join(sorted(f"{s}/{b}" for s, b in benchmarks))
-        problems.append(
-            f"line {line}: suite/benchmark: {values['suite']}/{values['benchmark']} is not in the "
-            f"catalogue (known: {known})"
-        )
-    level = levels.get(values["level"])
-    if level is None:
-        problems.append(
-            f"line {line}: level: {values['level']!r} is not a level (known: {', '.join(sorted(levels))})"
-        )
-    elif benchmark is not None and benchmark.suite not in level.suites.all():
-        problems.append(f"line {line}: level: {benchmark.suite.slug} has no {level.slug} level")
-    for column in ("organization", "system_name", "accelerator_model_name", "framework"):
-        if not values[column]:
-            problems.append(f"line {line}: {column}: empty")
-        elif len(values[column]) > 200:
-            problems.append(f"line {line}: {column}: longer than 200 characters")
-    for column in ("accelerators_per_node", "number_of_nodes"):
-        _integer(values[column], line, column, problems, minimum=0 if column.startswith("acc") else 1)
-    if values["availability"] not in Availability.values:
-        problems.append(
-            f"line {line}: availability: {values['availability']!r} is not one of "
-            + ", ".join(Availability.values)
-        )
-    published_on = None
-    try:
-        published_on = date.fromisoformat(values["published_on"])
-    except ValueError:
-        problems.append(f"line {line}: published_on: {values['published_on']!r} is not a date (YYYY-MM-DD)")
-    if published_on is not None and published_on > today:
-        problems.append(f"line {line}: published_on: {published_on} is in the future")
-    flops = None
-    if values.get("per_sample_training_flops"):
-        flops = _positive(values["per_sample_training_flops"], line, "per_sample_training_flops", problems)
-    if len(problems) > before:
-        return None
-    assert benchmark is not None and level is not None and published_on is not None
-    if level.model_may_change and benchmark.ranking_metric == "valid_flops" and flops is None:
-        problems.append(
-            f"line {line}: per_sample_training_flops: required at the {level.slug} level, where "
-            "the model may differ from the reference"
-        )
-        return None
-    if not level.model_may_change and flops is not None and flops != benchmark.per_sample_training_flops:
-        problems.append(
-            f"line {line}: per_sample_training_flops: the {level.slug} level runs the reference "
-            f"model ({benchmark.per_sample_training_flops:g}); leave the column empty"
-        )
-        return None
-    entry = Entry(
-        key=f"{source}\n{name}",
-        benchmark=benchmark,
-        level=level,
-        fields={column: values.get(column, "") for column in ENTRY_COLUMNS + OPTIONAL_ENTRY_COLUMNS},
-        published_on=published_on,
-        per_sample_training_flops=flops,
-        header=list(values),  # the row's columns, in the table's order
-    )
-    entries[name] = entry
-    return entry
-
-
-def _run(values: Mapping[str, str], line: int, problems: list[str]) -> ImportedRun | None:
-    before = len(problems)
-    time_s = _positive(values["time_to_train_s"], line, "time_to_train_s", problems)
-    quality = _number(values["achieved_quality"], line, "achieved_quality", problems)
-    if quality is not None and quality < 0:
-        problems.append(f"line {line}: achieved_quality: negative")
-    samples = _integer(values["samples_processed"], line, "samples_processed", problems, minimum=1)
-    converged_text = values["converged"].lower()
-    if converged_text not in TRUE | FALSE:
-        problems.append(f"line {line}: converged: {values['converged']!r} is not true or false")
-    seed = None
-    if values.get("seed"):
-        seed = _integer(values["seed"], line, "seed", problems, minimum=0)
-    ttq = None
-    if values.get("time_to_quality_s"):
-        ttq = _positive(values["time_to_quality_s"], line, "time_to_quality_s", problems)
-    if len(problems) > before:
-        return None
-    assert time_s is not None and quality is not None and samples is not None
-    if ttq is not None and ttq > time_s:
-        problems.append(f"line {line}: time_to_quality_s: {ttq:g} is after the run ended ({time_s:g})")
-        return None
-    return ImportedRun(
-        line=line,
-        time_to_train_s=time_s,
-        achieved_quality=quality,
-        samples_processed=samples,
-        converged=converged_text in TRUE,
-        seed=seed,
-        time_to_quality_s=ttq,
-    )
-
-
-def _check_entry(entry: Entry, problems: list[str], warnings: list[str]) -> None:
-    first = entry.runs[0].line if entry.runs else 0
-    name = entry.fields["entry"]
-    benchmark = entry.benchmark
-    for run in entry.runs:
-        reached = (
-            run.achieved_quality >= benchmark.target_quality
-            if benchmark.higher_is_better
-            else run.achieved_quality <= benchmark.target_quality
-        )
-        if run.converged and not reached:
-            problems.append(
-                f"line {run.line}: converged: true, but achieved_quality {run.achieved_quality:g} "
-                f"misses the target {benchmark.target_quality:g}"
-            )
-        if benchmark.ranking_metric == "time_to_quality" and run.converged and run.time_to_quality_s is None:
-            problems.append(
-                f"line {run.line}: time_to_quality_s: required for a converged run of "
-                f"{benchmark.suite.slug}/{benchmark.slug}, which ranks by time-to-quality"
-            )
-    seeds = [run.seed for run in entry.runs if run.seed is not None]
-    if len(seeds) != len(set(seeds)):
-        problems.append(f"line {first}: seed: entry {name!r} repeats a seed; runs need distinct seeds")
-    for lines in duplicate_groups((str(run.line), _outcome(run)) for run in entry.runs):
-        problems.append(
-            f"line {lines[1]}: entry {name!r}: lines {', '.join(lines)} report the same time, quality and "
-            "samples; one run repeated is one run (list each run the source reports once)"
-        )
-    if len(entry.runs) < benchmark.required_runs:
-        warnings.append(
-            f"entry {name!r}: {len(entry.runs)} run(s) reported, {benchmark.required_runs} required; "
-            "it is ranked with the runs reported and its spread is shown as unknown"
-        )
-
-
-def _outcome(run: ImportedRun) -> tuple[float, float, int, float | None]:
-    return (run.time_to_train_s, run.achieved_quality, run.samples_processed, run.time_to_quality_s)
-
-
-def _number(text: str, line: int, column: str, problems: list[str]) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        problems.append(f"line {line}: {column}: {text!r} is not a number")
-        return None
-    if not math.isfinite(value):
-        problems.append(f"line {line}: {column}: {text!r} is not a finite number")
-        return None
-    return value
-
-
-def _positive(text: str, line: int, column: str, problems: list[str]) -> float | None:
-    value = _number(text, line, column, problems)
-    if value is not None and value <= 0:
-        problems.append(f"line {line}: {column}: must be above 0")
-        return None
-    return value
-
-
-def _integer(text: str, line: int, column: str, problems: list[str], *, minimum: int) -> int | None:
-    try:
-        value = int(text)
-    except ValueError:
-        problems.append(f"line {line}: {column}: {text!r} is not a whole number")
-        return None
-    if value < minimum or value > 2**53:
-        problems.append(f"line {line}: {column}: {value} is out of range")
-        return None
-    return value
-
-
-def earlier_import(*, actor: User, key: str, record: bytes) -> tuple[Submission | None, bool]:
-    """The submission an earlier import under ``key`` made, and whether it holds ``record`` as is.
-
-    Importing is idempotent: the same record again is that submission; other figures under the
-    same key are a correction, which the importer must withdraw the earlier one for.
-    """
-    earlier = Submission.objects.filter(owner=actor, idempotency_key=key).first()
-    return earlier, earlier is not None and earlier.bundle_sha256 == hashlib.sha256(record).hexdigest()
+from .published_table import Entry
 
 
 def import_entries(
     entries: Iterable[Entry], *, source: str, actor: User, dry_run: bool = False
 ) -> ImportResult:
     """Store new entries as published, imported-unverified submissions; one transaction."""
-    created: list[Submission] = []
-    unchanged: list[Submission] = []
-    conflicts: list[str] = []
-    boards: set[tuple[int, int]] = set()
-    todo: list[tuple[Entry, bytes]] = []
-    for entry in entries:
-        body = entry.record()
-        earlier, same = earlier_import(actor=actor, key=entry.idempotency_key, record=body)
-        if earlier is None:
-            todo.append((entry, body))
-        elif same:
-            unchanged.append(earlier)
-        else:
-            conflicts.append(
-                f"entry {entry.fields['entry']!r}: imported before from this source as {earlier.pk} "
-                "with other figures; withdraw that one (with a reason) before importing a correction"
-            )
-    if conflicts:
-        raise ImportProblems(conflicts)
-    if dry_run:
-        return ImportResult(created=[], unchanged=unchanged, new=len(todo))
-
-    with transaction.atomic():
-        for entry, body in todo:
-            created.append(_store(entry, body, source=source, actor=actor))
-            boards.add((entry.benchmark.pk, entry.level.pk))
-        for benchmark_id, level_id in sorted(boards):
-            transaction.on_commit(partial(_recompute, benchmark_id, level_id))
-    return ImportResult(created=created, unchanged=unchanged, new=len(todo))
+    copies = (_copy(entry, source=source) for entry in entries)
+    return submissions_import_published(copies, actor=actor, dry_run=dry_run)
 
 
-def _recompute(benchmark_id: int, level_id: int) -> None:
-    # One recompute per board the import touched, once it has committed (not one per entry).
-    leaderboard_enqueue_recompute(benchmark_id=benchmark_id, level_id=level_id, profile=Profile.FULL)
-
-
-def _store(entry: Entry, body: bytes, *, source: str, actor: User) -> Submission:
-    published_at = datetime.combine(entry.published_on, time(12, 0), tzinfo=UTC)
-    submission = Submission(
-        owner=actor,
-        status=Status.PUBLISHED,
-        provenance=Provenance.IMPORTED_UNVERIFIED,
-        bundle_name=f"imported-{hashlib.sha256(entry.key.encode()).hexdigest()[:12]}.csv",
-        bundle_size=len(body),
-        bundle_sha256=hashlib.sha256(body).hexdigest(),
-        idempotency_key=entry.idempotency_key,
-        suite=entry.benchmark.suite,
+def _copy(entry: Entry, *, source: str) -> PublishedCopy:
+    name = entry.fields["entry"]
+    return PublishedCopy(
+        key=entry.idempotency_key,
+        # The entry's rows, header first, are its stored record: downloadable as its "bundle".
+        record=entry.record(),
+        record_name=f"imported-{hashlib.sha256(entry.key.encode()).hexdigest()[:12]}.csv",
         benchmark=entry.benchmark,
         level=entry.level,
         availability=entry.fields["availability"],
-        profile=Profile.FULL,
         organization_name=entry.fields["organization"],
         system_name=entry.fields["system_name"],
-        manifest={"imported_from": source, "entry": entry.fields["entry"]},
+        manifest={"imported_from": source, "entry": name},
         system_description=entry.system_description(),
         per_sample_training_flops=entry.per_sample_training_flops,
-        catalogue_version=entry.benchmark.catalogue_version,
-        published_at=published_at,
-    )
-    # The entry's rows, header first, are its stored record: downloadable as its "bundle".
-    submission.bundle.save(submission.bundle_name, ContentFile(body), save=False)
-    submission.save()
-    flops = entry.per_sample_training_flops or entry.benchmark.per_sample_training_flops
-    Run.objects.bulk_create(
-        Run(
-            submission=submission,
-            index=index,
-            log_name=f"line {run.line}",
-            seed=run.seed,
-            status="success" if run.converged else "aborted",
-            converged=run.converged,
-            time_to_train_s=run.time_to_train_s,
-            time_to_quality_s=run.time_to_quality_s,
-            achieved_quality=run.achieved_quality,
-            samples_processed=run.samples_processed,
-            per_sample_flops=flops,
-            total_flops=flops * run.samples_processed,
-        )
-        for index, run in enumerate(entry.runs)
-    )
-    # Imports enter the state machine published: their review happened where they were
-    # published, and the staff member running the import vouches for the copy.
-    StatusEvent.objects.create(
-        submission=submission,
-        from_status="",
-        to_status=Status.PUBLISHED,
-        actor=actor,
+        published_on=entry.published_on,
+        runs=_runs(entry),
         reason=(
-            f"Imported from {source} (entry {entry.fields['entry']}, {len(entry.runs)} run(s)); "
+            f"Imported from {source} (entry {name}, {len(entry.runs)} run(s)); "
             "figures as published there, not verified by BenchCouncil."
         ),
+        conflict=lambda pk: f"entry {name!r}: imported before from this source as {pk} with other figures",
     )
-    return submission
+
+
+def _runs(entry: Entry) -> list[dict[str, Any]]:
+    flops = entry.per_sample_training_flops or entry.benchmark.per_sample_training_flops
+    return [
+        {
+            "index": index,
+            "log_name": f"line {run.line}",
+            "seed": run.seed,
+            "status": "success" if run.converged else "aborted",
+            "converged": run.converged,
+            "time_to_train_s": run.time_to_train_s,
+            "time_to_quality_s": run.time_to_quality_s,
+            "achieved_quality": run.achieved_quality,
+            "samples_processed": run.samples_processed,
+            "per_sample_flops": flops,
+            "total_flops": flops * run.samples_processed,
+        }
+        for index, run in enumerate(entry.runs)
+    ]

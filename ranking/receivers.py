@@ -14,7 +14,11 @@ from django.dispatch import receiver
 
 from catalogue.models import Benchmark
 from catalogue.signals import benchmark_rules_changed
-from submissions.signals import submission_status_changed, submission_status_changing
+from submissions.signals import (
+    submission_listing_changed,
+    submission_status_changed,
+    submission_status_changing,
+)
 from submissions.states import Status
 
 from .services import (
@@ -27,8 +31,18 @@ from .services import (
 @receiver(submission_status_changed, dispatch_uid="ranking.rerank_on_status_change")
 def rerank_on_status_change(sender: Any, submission: Any, event: Any, **kwargs: Any) -> None:
     # Published, withdrawn or superseded: only a move into or out of PUBLISHED changes a board.
-    if Status.PUBLISHED not in (event.from_status, event.to_status):
-        return
+    if Status.PUBLISHED in (event.from_status, event.to_status):
+        _rerank(submission)
+
+
+@receiver(submission_listing_changed, dispatch_uid="ranking.rerank_on_listing_change")
+def rerank_on_listing_change(sender: Any, submission: Any, **kwargs: Any) -> None:
+    # A new provenance or organization shows on the board only while the result is on it.
+    if submission.status == Status.PUBLISHED:
+        _rerank(submission)
+
+
+def _rerank(submission: Any) -> None:
     if submission.benchmark_id is None or submission.level_id is None:
         return
     leaderboard_enqueue_recompute(

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .api import SubmissionBundleApi, SubmissionDetailApi, SubmissionListCreateApi
+from .changes.api import SubmissionCorrectionApi, SubmissionWithdrawApi
 from .findings_api import SubmissionFindingsApi
 
 urlpatterns = [
@@ -15,5 +16,15 @@ urlpatterns = [
         "submissions/<uuid:submission_id>/bundle/",
         SubmissionBundleApi.as_view(),
         name="api-submission-bundle",
+    ),
+    path(
+        "submissions/<uuid:submission_id>/withdraw/",
+        SubmissionWithdrawApi.as_view(),
+        name="api-submission-withdraw",
+    ),
+    path(
+        "submissions/<uuid:submission_id>/corrections/",
+        SubmissionCorrectionApi.as_view(),
+        name="api-submission-corrections",
     ),
 ]

@@ -1,4 +1,4 @@
-"""Forms of the submission pages and of the account pages (signup)."""
+"""Forms of the submission pages, the webhook page and the account pages (signup)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
+from django.core.validators import URLValidator
 
 from .models import Organization
 from .selectors import user_organizations
+from .states import Status
+
+REASON_HELP = "Recorded in the submission's history."
 
 
 class SubmissionForm(forms.Form):
@@ -50,3 +54,16 @@ class SignupForm(UserCreationForm):
         # No check for an existing account here: the form would tell anyone which addresses
         # have one (submissions/accounts.py mails the holder instead).
         return str(self.cleaned_data["email"]).strip()
+
+
+class WebhookForm(forms.Form):
+    # Deliveries are HTTP POSTs: the default URL validator would accept ftp:// too.
+    url = forms.URLField(
+        max_length=500, assume_scheme="https", validators=[URLValidator(schemes=["http", "https"])]
+    )
+    events = forms.MultipleChoiceField(
+        choices=Status.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Statuses to be told about; none ticked means every status change.",
+    )

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from .models import Organization, Provenance, StatusEvent, Submission
 from .services import submission_store
-from .states import Status
+from .signals import submission_listing_changed
 
 
 def submission_create_runner_verified(
@@ -103,9 +103,4 @@ def _record(submission: Submission, actor: User, reason: str) -> None:
         actor=actor,
         reason=reason,
     )
-    if submission.status == Status.PUBLISHED and submission.benchmark_id and submission.level_id:
-        # Imported here: the ranking app depends on submissions, not the other way round.
-        from ranking.services import leaderboard_enqueue_recompute
-
-        board = {"benchmark_id": submission.benchmark_id, "level_id": submission.level_id}
-        transaction.on_commit(lambda: leaderboard_enqueue_recompute(**board, profile=submission.profile))
+    transaction.on_commit(lambda: submission_listing_changed.send(sender=Submission, submission=submission))

@@ -11,7 +11,8 @@ from typing import Any
 from benchcouncil.task_names import NOTIFY_STATUS_CHANGE
 from benchcouncil.tasks import enqueue
 
-from .models import StatusEvent, Submission
+from .models import Provenance, StatusEvent, Submission
+from .states import Status
 from .webhooks import webhooks_dispatch
 
 logger = logging.getLogger(__name__)
@@ -20,6 +21,9 @@ logger = logging.getLogger(__name__)
 def on_status_changed_notify(
     sender: Any, *, submission: Submission, event: StatusEvent, **kwargs: Any
 ) -> None:
+    if submission.provenance == Provenance.IMPORTED_UNVERIFIED and event.to_status == Status.PUBLISHED:
+        # An import's owner is the staff member who ran it, and the command said what it published.
+        return
     try:
         enqueue(NOTIFY_STATUS_CHANGE, event.pk)
     except Exception:

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Membership, Organization, StatusEvent, Submission
+from .models import Membership, Organization, StatusEvent, Submission, Webhook
 from .states import PUBLIC
 
 
@@ -96,3 +96,7 @@ def submission_events_visible(user: User | AnonymousUser, submission: Submission
     if user.is_authenticated and user.is_staff:
         return events
     return events.filter(public=True)
+
+
+def organization_webhooks(organization_id: int) -> QuerySet[Webhook]:
+    return Webhook.objects.filter(organization_id=organization_id).prefetch_related("deliveries")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import IO
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from benchcouncil.task_names import VALIDATE_SUBMISSION
 from benchcouncil.tasks import enqueue
 from catalogue.models import Benchmark, Level, Suite
 from submissions.bundles import BundleReport
+from submissions.bundles.report import Finding as ReportFinding
 
 from .models import Finding, Organization, Provenance, Run, Submission
 from .states import MACHINE, Status
@@ -158,17 +160,7 @@ def submission_apply_report(*, submission: Submission, report: BundleReport) -> 
     """Replace the submission's runs and findings with the report's, then move it on."""
     submission.runs.all().delete()
     submission.findings.all().delete()
-    Finding.objects.bulk_create(
-        Finding(
-            submission=submission,
-            severity=f.severity,
-            code=f.code,
-            message=f.message,
-            # The column holds 255 characters; a JSON path into a hostile document can be longer.
-            location=f.location[: Finding._meta.get_field("location").max_length],
-        )
-        for f in report.findings
-    )
+    Finding.objects.bulk_create(finding_rows(submission, report.findings))
     Run.objects.bulk_create(
         Run(submission=submission, index=i, **run.to_dict()) for i, run in enumerate(report.runs, 1)
     )
@@ -180,6 +172,21 @@ def submission_apply_report(*, submission: Submission, report: BundleReport) -> 
     else:
         to, reason = Status.AWAITING_REVIEW, f"Validation passed with {len(report.runs)} run(s)."
     return submission_transition(submission=submission, to=to, actor=None, reason=reason)
+
+
+def finding_rows(submission: Submission, findings: Iterable[ReportFinding]) -> list[Finding]:
+    """The rows that store a report's findings for a submission (not saved)."""
+    return [
+        Finding(
+            submission=submission,
+            severity=f.severity,
+            code=f.code,
+            message=f.message,
+            # The column holds 255 characters; a JSON path into a hostile document can be longer.
+            location=f.location[: Finding._meta.get_field("location").max_length],
+        )
+        for f in findings
+    ]
 
 
 def _copy_report_fields(submission: Submission, report: BundleReport) -> None:

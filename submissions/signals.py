@@ -8,9 +8,14 @@ re-ranks on it; notifications and webhooks go out on it.
 with the same arguments: what a reader sees must change with the status or not at all (the
 ranking app takes a withdrawn result off its boards, counts and filters included). A receiver
 that raises undoes the status change.
+
+`submission_listing_changed` is sent after a change beside the status (its provenance, its
+organization) commits, with `submission`: what a board shows of it may have changed, so the
+ranking app re-ranks a published one.
 """
 
 from django.dispatch import Signal
 
 submission_status_changed = Signal()
 submission_status_changing = Signal()
+submission_listing_changed = Signal()

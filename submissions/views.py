@@ -17,7 +17,6 @@ from benchcouncil.auth import signed_in_user
 from benchcouncil.form_throttle import throttled
 from catalogue import flops_are_the_submissions
 from catalogue.models import RankingMetric
-from ranking.result_page import result_standing_view
 
 from .display import findings_grouped, system_items
 from .downloads import bundle_response
@@ -73,6 +72,12 @@ def submission_new(request: HttpRequest) -> HttpResponse:
     return redirect("submissions:detail", submission_id=submission.pk)
 
 
+def form_errors(request: HttpRequest, form: Any) -> None:
+    """A form's errors as messages, for a form posted from another page and redirected back."""
+    for field, errors in form.errors.items():
+        messages.error(request, f"{field}: {' '.join(errors)}")
+
+
 class LoginFirst(Exception):
     """A logged-out reader asked for a submission page they cannot see: it may be theirs."""
 
@@ -98,9 +103,6 @@ def submission_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse
     findings, findings_hidden = findings_grouped(submission)
     context = {
         "title": submission.title,
-        "standing": result_standing_view(submission_id=submission.pk)
-        if submission.status == Status.PUBLISHED
-        else None,
         "manifest": _manifest_facts(submission),
         "flops": _flops_fact(submission),
         "polling": submission.status in POLLED,

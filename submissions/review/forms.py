@@ -4,14 +4,10 @@ from typing import Any
 from uuid import UUID
 
 from django import forms
-from django.core.validators import URLValidator
 
-from submissions.states import Status
+from submissions.forms import REASON_HELP
 
 from .services import DECISIONS
-
-REASON_HELP = "Recorded in the submission's history."
-
 
 # No decision is preselected: a reviewer picks one on purpose, every time.
 DECISION_CHOICES = [("", "— choose a decision —"), *((d, d.replace("_", " ")) for d in DECISIONS)]
@@ -46,29 +42,5 @@ class BulkDecisionForm(DecisionForm):
     submissions = SubmissionIdsField()
 
 
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text=REASON_HELP, strip=True)
-
-
-class CorrectionForm(forms.Form):
-    bundle = forms.FileField(help_text="The corrected bundle (.tar.gz or .zip).")
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), help_text="What changed, for the reviewer.", strip=True
-    )
-
-
 class ReproductionForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), strip=True)
-
-
-class WebhookForm(forms.Form):
-    # Deliveries are HTTP POSTs: the default URL validator would accept ftp:// too.
-    url = forms.URLField(
-        max_length=500, assume_scheme="https", validators=[URLValidator(schemes=["http", "https"])]
-    )
-    events = forms.MultipleChoiceField(
-        choices=Status.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Statuses to be told about; none ticked means every status change.",
-    )

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 
 from submissions.display import Shown, accelerator_count, text_value
-from submissions.models import Submission, Webhook
+from submissions.models import Submission
 from submissions.states import Status
 
 REVIEW_PERMISSION = "submissions.change_submission"
@@ -209,7 +209,3 @@ def run_curves(submission: Submission) -> list[dict[str, Any]]:
             }
         )
     return traces
-
-
-def organization_webhooks(organization_id: int) -> QuerySet[Webhook]:
-    return Webhook.objects.filter(organization_id=organization_id).prefetch_related("deliveries")

@@ -1,5 +1,8 @@
 from django.urls import path
 
+from submissions import webhook_urls
+from submissions.changes import urls as changes_urls
+
 from . import views
 
 app_name = "review"
@@ -9,8 +12,8 @@ urlpatterns = [
     path("decisions/", views.review_bulk_decide, name="bulk-decide"),
     path("<uuid:submission_id>/", views.review_detail, name="detail"),
     path("<uuid:submission_id>/decide/", views.review_decide, name="decide"),
-    path("<uuid:submission_id>/withdraw/", views.submission_withdraw, name="withdraw"),
-    path("<uuid:submission_id>/correct/", views.submission_correct, name="correct"),
-    path("organizations/<slug:slug>/webhooks/", views.webhook_list, name="webhooks"),
-    path("webhooks/<int:webhook_id>/toggle/", views.webhook_toggle, name="webhook-toggle"),
+    # Not review: the submitter's withdraw and correct pages and the webhook pages, whose
+    # paths and names have always been under /review/ and review:.
+    *changes_urls.urlpatterns,
+    *webhook_urls.urlpatterns,
 ]

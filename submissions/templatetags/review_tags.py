@@ -7,9 +7,10 @@ from typing import Any
 
 from django import template
 
+from submissions.changes.forms import WithdrawForm
+from submissions.changes.services import submission_can_correct
 from submissions.models import Submission
-from submissions.review import selectors, services
-from submissions.review.forms import WithdrawForm
+from submissions.review import selectors
 from submissions.selectors import submission_can_manage, submission_events_visible
 from submissions.states import TRANSITIONS, Status
 
@@ -27,7 +28,7 @@ def review_actions(context: dict[str, Any], submission: Submission) -> dict[str,
         "submission": submission,
         "is_reviewer": selectors.is_reviewer(user),
         "can_withdraw": can_withdraw,
-        "can_correct": services.submission_can_correct(user, submission),
+        "can_correct": submission_can_correct(user, submission),
         "withdraw_form": WithdrawForm(),
         "csrf_token": context.get("csrf_token"),
     }

@@ -12,6 +12,7 @@ from factories import RunSpec, make_submission, publish, withdraw
 from catalogue.signals import benchmark_rules_changed
 from ranking.models import Leaderboard, LeaderboardEntry
 from ranking.services import leaderboard_recompute
+from submissions.provenance import submission_change_provenance
 
 # 2.43e10 x 115,305,030 samples / 3600 s at exactly the target quality
 ONE_HOUR_VFLOPS = 7.783089525e14
@@ -57,6 +58,21 @@ def test_it_removes_a_withdrawn_submission_and_reranks(
     # The withdrawn entry's row is closed, not deleted: the past board still has it.
     closed = board.entries.get(submission=best)
     assert closed.valid_to is not None
+
+
+def test_it_reranks_a_published_submission_whose_provenance_changed(
+    published, admin, django_capture_on_commit_callbacks
+) -> None:
+    submission = published()
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_change_provenance(
+            submission=submission,
+            provenance="imported_unverified",
+            actor=admin,
+            reason="Copied from a paper.",
+        )
+    [entry] = current(Leaderboard.objects.get())
+    assert (entry.submission_id, entry.provenance) == (submission.pk, "imported_unverified")
 
 
 def test_it_ignores_submissions_that_are_not_published(owner, hpc_ic, system_level, published) -> None:

@@ -10,9 +10,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
-from ranking.imports import ImportProblems
 from ranking.mlperf_import import mlperf_round_import
 from ranking.mlperf_round import PUBLISHED_ON, ROUND_NAME, RoundReport, read_round, round_name_of
+from submissions.imports import ImportProblems
 
 
 class Command(BaseCommand):

@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from ranking.imports import ImportProblems, import_entries, read_table
+from ranking.imports import import_entries
+from ranking.published_table import ImportProblems, read_table
 
 MAX_BYTES = 64 * 1024 * 1024
 

@@ -1,0 +1,1 @@
+"""A submitter's own changes to a submission: withdrawing it, correcting it."""
