@@ -47,7 +47,7 @@ nginx:
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy benchcouncil catalogue ranking submissions runners scripts
+	$(BIN)/mypy benchcouncil benchcouncil_http catalogue ranking submissions runners scripts
 
 test: setup browser tools sandbox slurm nginx lint
 	DJANGO_SETTINGS_MODULE=benchcouncil.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
