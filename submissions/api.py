@@ -35,7 +35,7 @@ from catalogue.models import Benchmark, Level, Suite
 from .display import FINDINGS_SHOWN, findings_ordered
 from .downloads import SHA256_HEADER, bundle_response
 from .findings_api import FindingSerializer
-from .models import Organization, Run, StatusEvent, Submission
+from .models import Organization, Submission
 from .selectors import (
     submission_can_manage,
     submission_events_visible,
@@ -44,6 +44,7 @@ from .selectors import (
     user_organization_ids,
     user_organizations,
 )
+from .serializers import EventSerializer, RunSerializer
 from .services import submission_create
 from .states import Status
 from .uploads import file_sha256
@@ -291,34 +292,6 @@ class SubmissionListCreateApi(APIView):
                 {IDEMPOTENCY_HEADER: ["Use 1 to 128 printable ASCII characters without spaces."]}
             )
         return key
-
-
-@extend_schema_serializer(component_name="SubmissionRun")
-class RunSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Run
-        fields = [
-            "index", "log_name", "seed", "status", "converged", "time_to_train_s", "time_to_quality_s",
-            "achieved_quality", "samples_processed", "epochs_completed", "per_sample_flops",
-            "total_flops", "global_batch_size", "hyperparameters", "curve",
-        ]  # fmt: skip
-
-
-@extend_schema_serializer(component_name="SubmissionEvent")
-class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.SerializerMethodField()
-
-    class Meta:
-        model = StatusEvent
-        fields = ["from_status", "to_status", "actor", "reason", "public", "created_at"]
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_actor(self, event: StatusEvent) -> str:
-        # Reviewers act for the service: their names stay internal. Submitters' names are
-        # shown to their own side only.
-        if event.actor is None or event.actor.is_staff:
-            return "service"
-        return event.actor.get_username() if self.context.get("can_manage") else "submitter"
 
 
 class SubmissionDetailApi(APIView):

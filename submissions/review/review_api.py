@@ -21,9 +21,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from benchcouncil.auth import signed_in_user
-from submissions.api import EventSerializer, FindingSerializer, RunSerializer
+from submissions.findings_api import FindingSerializer
 from submissions.models import Submission
 from submissions.selectors import submission_events_visible
+from submissions.serializers import EventSerializer, RunSerializer
 from submissions.states import TransitionError
 
 from . import selectors, services
