@@ -111,6 +111,13 @@ EXPECTED: dict[tuple[str, str, str], Counter[tuple[str, str]]] = {
         "aibench-training/image-classification",
         "system",
     ): Counter(),
+    # TPU v4-4096 logs no seed; its five runs end at 0.75912-0.75996, past MLPerf's 0.759, short of 0.763.
+    ("Google/results/tpu-v4-4096-TF/resnet", "hpc-ai500/image-classification", "system"): Counter(
+        {("warning", "rules.missing_seed"): 5, ("warning", "rules.not_converged"): 5}
+    ),
+    ("Google/results/tpu-v4-4096-TF/resnet", "aibench-training/image-classification", "system"): Counter(
+        {("warning", "rules.missing_seed"): 5}
+    ),
 }
 # Epochs each run covers, counted from its blocks (TPU, Gaudi) or its epochs (IPU, composer).
 EPOCHS = {
@@ -127,6 +134,8 @@ EPOCHS = {
     "Graphcore/results/ipu-pod64-TF1/resnet": 38,
     "Intel-HabanaLabs/results/HLS-Gaudi2-PT/resnet": 35,
     "GigaComputing/results/G593-SD1_mxnet/resnet": 35,
+    # Batch 32768 on TPU v4-4096: fifteen 4-epoch blocks, 0-4 to 56-60.
+    "Google/results/tpu-v4-4096-TF/resnet": 60,
 }
 # Runs that cover other epochs than their directory's: an aborted run stops where it stopped.
 RUN_EPOCHS = {
