@@ -19,6 +19,8 @@ CORPUS = Path(__file__).resolve().parents[1] / "data" / "mlperf"
 V1 = CORPUS / "training_results_v1.0"
 RESULT = "Google/results/tpu-v4-128-TF/resnet"
 SOURCE = f"https://github.com/mlcommons/training_results_v1.0/tree/main/{RESULT}"
+# The round these tests import: three of the corpus's v1.0 systems, one per submitter.
+SYSTEMS = {"Google": "tpu-v4-128-TF", "Habana": "SYS-420GH-TNGR", "Graphcore": "ipu-pod16-TF1"}
 
 
 def run_import(root: Path, *args: str) -> tuple[str, str]:
@@ -31,19 +33,22 @@ def run_import(root: Path, *args: str) -> tuple[str, str]:
 
 
 @pytest.fixture
-def imported(admin, django_capture_on_commit_callbacks):
-    def make(root: Path = V1, *args: str) -> tuple[str, str]:
+def round_copy(tmp_path) -> Path:
+    root = tmp_path / "training_results_v1.0"
+    for submitter, system in SYSTEMS.items():
+        shutil.copytree(V1 / submitter / "results" / system, root / submitter / "results" / system)
+        (root / submitter / "systems").mkdir()
+        shutil.copy(V1 / submitter / "systems" / f"{system}.json", root / submitter / "systems")
+    return root
+
+
+@pytest.fixture
+def imported(admin, django_capture_on_commit_callbacks, round_copy):
+    def make(root: Path = round_copy, *args: str) -> tuple[str, str]:
         with django_capture_on_commit_callbacks(execute=True):
             return run_import(root, *args)
 
     return make
-
-
-@pytest.fixture
-def round_copy(tmp_path) -> Path:
-    root = tmp_path / "training_results_v1.0"
-    shutil.copytree(V1, root)
-    return root
 
 
 def board(api_client, suite: str) -> list[dict[str, object]]:
@@ -92,8 +97,8 @@ def test_importing_the_same_round_again_creates_nothing(imported):
     assert Submission.objects.count() == 6
 
 
-def test_a_dry_run_checks_and_stores_nothing(imported):
-    out, _ = imported(V1, "--dry-run")
+def test_a_dry_run_checks_and_stores_nothing(imported, round_copy):
+    out, _ = imported(round_copy, "--dry-run")
     assert "would import 6 entries" in out
     assert Submission.objects.count() == 0
 
@@ -136,9 +141,9 @@ def test_it_reports_a_result_without_its_system_description(imported, round_copy
     assert "unreadable: Google/results/tpu-v4-128-TF/resnet: no system description" in str(error.value)
 
 
-def test_it_needs_the_round_when_the_folder_does_not_say(imported, tmp_path):
+def test_it_needs_the_round_when_the_folder_does_not_say(imported, round_copy, tmp_path):
     folder = tmp_path / "checkout"
-    shutil.copytree(V1, folder)
+    shutil.copytree(round_copy, folder)
     with pytest.raises(CommandError, match="give --round"):
         imported(folder)
     out, _ = imported(folder, "--round", "v1.0")
