@@ -84,6 +84,15 @@ TEMPLATES = [
             ],
         },
     },
+    # The leaderboard's board (templates/ranking/*.jinja), where Django's engine is too slow for
+    # a 50-row table (ranking/jinja_environment.py); asked for by name with using="jinja2".
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "ranking.jinja_environment.environment"},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------

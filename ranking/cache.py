@@ -66,9 +66,13 @@ _RENDERING_FILES = (
     "ranking/csv_export.py",
     "ranking/selectors.py",
     "ranking/forms.py",
+    "ranking/board_table.py",
+    "ranking/jinja_environment.py",
     "templates/base.html",
     "templates/ranking/leaderboard.html",
-    "templates/ranking/_board.html",
+    "templates/ranking/board.jinja",
+    "templates/ranking/board_form.jinja",
+    "templates/ranking/board_rows.jinja",
 )
 
 
