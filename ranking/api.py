@@ -34,7 +34,6 @@ from .selectors import (
     leaderboard_entries,
     leaderboard_get,
     leaderboard_page,
-    leaderboard_version,
 )
 from .serializers import BenchmarkSerializer
 from .services import TIE_RULE
@@ -278,7 +277,7 @@ def _version_and_key(
     """The board's version (None: no board yet) and the cache key of this request's answer
     (None: not cacheable)."""
     suite, benchmark, level = names
-    version = leaderboard_version(
+    version = board_cache.board_version(
         suite=suite, benchmark=benchmark, level=level, profile=_profile(request.GET.get("profile"))
     )
     if version is None:

@@ -13,9 +13,10 @@ from kombu.exceptions import OperationalError
 
 from catalogue.models import Benchmark, Level
 
+from .cache import forget_versions
 from .models import Leaderboard, LeaderboardEntry
 from .scoring import Rules, RunFigures, Score, better_first_key, score_submission
-from .selectors import ROW_FIELDS, forget_versions
+from .selectors import ROW_FIELDS
 
 logger = logging.getLogger(__name__)
 

@@ -37,7 +37,6 @@ from .selectors import (
     leaderboard_get,
     leaderboard_page,
     leaderboard_unranked,
-    leaderboard_version,
     runs_curves,
 )
 from .services import TIE_RULE
@@ -57,7 +56,7 @@ def leaderboard(request: HttpRequest, suite: str, benchmark: str, level: str) ->
         return bad_request(request, " ".join(problems))
     profile = "smoke" if request.GET.get("profile") == "smoke" else "full"
     # The narrow lookup first: it is all a reader answered from the cache costs the database.
-    version = leaderboard_version(suite=suite, benchmark=benchmark, level=level, profile=profile)
+    version = board_cache.board_version(suite=suite, benchmark=benchmark, level=level, profile=profile)
     key = None
     if version is not None:
         key = board_cache.board_key(request, version, kind="board", allowed=board_cache.PAGE_PARAMS)

@@ -56,10 +56,10 @@ def test_it_answers_a_repeated_read_from_the_cache_with_the_same_bytes(
 def test_it_shows_another_processs_change_within_the_version_ttl(
     api_client, two, published, monkeypatch, settings
 ) -> None:
-    from ranking import selectors, services
+    from ranking import services
 
     now = [1000.0]
-    monkeypatch.setattr(selectors, "_clock", lambda: now[0])
+    monkeypatch.setattr(cache_module, "_clock", lambda: now[0])
     assert "Gamma" not in text(api_client, API)
     # A change committed elsewhere (the worker's recompute): this process is not told.
     monkeypatch.setattr(services, "forget_versions", lambda: None)
