@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -10,21 +9,18 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from benchcouncil.params import MAX_PAGE, check_as_of
 from catalogue.models import Benchmark, Level
-from submissions.models import Availability
 
 from . import cache as board_cache
 from .csv_export import CSVRenderer, board_csv
-from .forms import SORT_CHOICES
 from .models import Leaderboard
 from .presentation import submission_url_builder
 from .selectors import (
@@ -35,7 +31,7 @@ from .selectors import (
     leaderboard_get,
     leaderboard_page,
 )
-from .serializers import BenchmarkSerializer
+from .serializers import BenchmarkSerializer, LeaderboardInput, LeaderboardPageSerializer
 from .services import TIE_RULE
 
 
@@ -55,102 +51,6 @@ class BenchmarkListApi(generics.ListAPIView):
     filterset_class = BenchmarkFilter
     pagination_class = None
     queryset = Benchmark.objects.select_related("suite").prefetch_related("suite__levels")
-
-
-class LeaderboardInput(serializers.Serializer):
-    accelerator = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="Exact accelerator model."
-    )
-    framework = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    organization = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    category = serializers.ChoiceField(
-        choices=Availability.choices,
-        required=False,
-        allow_blank=True,
-        help_text="Availability category; ranks are then the category's own.",
-    )
-    sort = serializers.ChoiceField(
-        choices=[c for c, _ in SORT_CHOICES],
-        required=False,
-        help_text="Column to sort by, '-' for descending; default rank.",
-        # The answer names every column, so a client can say what would have worked.
-        error_messages={
-            "invalid_choice": "{input!r} is not a column to sort by; use one of "
-            + ", ".join(c for c, _ in SORT_CHOICES if not c.startswith("-"))
-            + " ('-' first for descending)."
-        },
-    )
-    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
-    as_of = serializers.DateField(required=False, help_text="The board at the end of this day (UTC).")
-
-    def validate_as_of(self, day: date) -> date:
-        try:
-            return check_as_of(day)
-        except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from exc
-
-    profile = serializers.ChoiceField(
-        choices=["full", "smoke"], required=False, help_text="Smoke results have boards of their own."
-    )
-
-
-class LeaderboardRowOutput(serializers.Serializer):
-    rank = serializers.IntegerField(help_text="Rank on the whole board.")
-    category_rank = serializers.IntegerField(help_text="Rank within its availability category.")
-    submission_id = serializers.UUIDField()
-    submission_url = serializers.URLField()
-    organization = serializers.CharField()
-    system_name = serializers.CharField()
-    accelerator = serializers.CharField()
-    accelerator_count = serializers.IntegerField()
-    nodes = serializers.IntegerField()
-    framework = serializers.CharField()
-    availability = serializers.CharField()
-    provenance = serializers.CharField()
-    score = serializers.FloatField(help_text="Valid FLOPS (FLOP/s), or time-to-quality in seconds.")
-    score_min = serializers.FloatField(allow_null=True)
-    score_max = serializers.FloatField(allow_null=True)
-    score_cv = serializers.FloatField(allow_null=True, help_text="Coefficient of variation of the runs.")
-    flops = serializers.FloatField(allow_null=True, help_text="Aggregate training FLOPS, unpenalised.")
-    time_s = serializers.FloatField(allow_null=True)
-    quality = serializers.FloatField(allow_null=True)
-    runs_total = serializers.IntegerField()
-    runs_converged = serializers.IntegerField()
-    runs_counted = serializers.IntegerField()
-    published_at = serializers.DateTimeField()
-
-
-LeaderboardPageOutput = inline_serializer(
-    name="LeaderboardPage",
-    fields={
-        "board": inline_serializer(
-            name="LeaderboardBoard",
-            fields={
-                "suite": serializers.CharField(),
-                "benchmark": serializers.CharField(),
-                "level": serializers.CharField(),
-                "profile": serializers.CharField(),
-                "ranking_metric": serializers.CharField(),
-                "score_unit": serializers.CharField(),
-                "higher_is_better": serializers.BooleanField(),
-                "computed_at": serializers.DateTimeField(allow_null=True),
-                "as_of": serializers.DateField(allow_null=True),
-                "category": serializers.CharField(
-                    allow_null=True,
-                    help_text="The availability category asked for; its rows' category_rank is their rank.",
-                ),
-                "rank_field": serializers.CharField(
-                    help_text="Which row field ranks these rows: category_rank within a category, else rank."
-                ),
-                "tie_rule": serializers.CharField(),
-            },
-        ),
-        "count": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": LeaderboardRowOutput(many=True),
-    },
-)
 
 
 class LeaderboardApi(APIView):
@@ -212,7 +112,7 @@ class LeaderboardApi(APIView):
     @extend_schema(
         parameters=[LeaderboardInput],
         responses={
-            (200, "application/json"): LeaderboardPageOutput,
+            (200, "application/json"): LeaderboardPageSerializer,
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR, description="Every matching row (?format=csv)."
             ),
@@ -327,9 +227,8 @@ def _page_body(
         page = leaderboard_page(board=board, query=query)
         rows, count, has_next = page.rows, page.total, page.has_next
     for row in rows:
-        row.pop("shown_rank", None)
         row["submission_url"] = url_for(row["submission_id"])
-    return {
+    body = {
         "board": {
             "suite": bench.suite.slug,
             "benchmark": bench.slug,
@@ -349,6 +248,7 @@ def _page_body(
         "previous": _page_url(request, query.page - 1) if query.page > 1 else None,
         "results": rows,
     }
+    return LeaderboardPageSerializer(body).data
 
 
 def _page_url(request: Request, number: int) -> str:
