@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.utils.cache import patch_vary_headers
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -58,56 +56,6 @@ class LeaderboardApi(APIView):
 
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer, CSVRenderer]
-    # The board's version and this request's cache key, once looked up (one view per request).
-    _lookup: tuple[Leaderboard | None, str | None] | None = None
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        """Answer an anonymous reader's repeated read from the cache before DRF handles the request.
-
-        Most reads of a public board are repeats answered from the rendered-board cache
-        (ranking/cache.py). For those, DRF's per-request work (wrapping the request, content
-        negotiation, authentication, finalising the response) cost about as much as the rest
-        of the request together. This gives them the bytes and headers the view would, after
-        the view's own throttles, and hands every other request to DRF unchanged: one with
-        credentials (a token or a session cookie), with an Accept header other than */* or the
-        representation's own, that the cache cannot answer, or from a caller the throttles
-        refuse (DRF then answers 429 with Retry-After; a refusal records nothing, so the
-        request is counted once).
-        """
-        cached = self._cached_answer(request, **kwargs)
-        if cached is not None:
-            return cached
-        return super().dispatch(request, *args, **kwargs)
-
-    def _cached_answer(
-        self, request: HttpRequest, suite: str, benchmark: str, level: str
-    ) -> HttpResponseBase | None:
-        if request.method not in ("GET", "HEAD"):
-            return None
-        if "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return None
-        # Content negotiation where its answer is plain: ?format= names a representation this
-        # view renders (else its first) and the Accept header takes anything or exactly that.
-        media_types = {renderer.format: renderer.media_type for renderer in self.renderer_classes}
-        kind = request.GET.get("format") or self.renderer_classes[0].format
-        if kind not in media_types or request.headers.get("Accept", "*/*") not in ("*/*", media_types[kind]):
-            return None
-        names = (suite, benchmark, level)
-        version, key = self._lookup = _version_and_key(request, kind, names)
-        response = _stored_answer(request, version, key, kind, names) if version and key else None
-        if response is None:
-            return None
-        # The view's throttles, as DRF's check_throttles runs them (they read only the caller's
-        # address and user), once the answer is known: a request that falls through to DRF is
-        # counted there alone.
-        if not all(throttle.allow_request(request, self) for throttle in self.get_throttles()):  # type: ignore[arg-type]
-            return None
-        for name, value in self.default_response_headers.items():  # Allow, and Vary: Accept
-            if name == "Vary":
-                patch_vary_headers(response, [value])
-            else:
-                response[name] = value
-        return response
 
     @extend_schema(
         parameters=[LeaderboardInput],
@@ -121,8 +69,7 @@ class LeaderboardApi(APIView):
     def get(self, request: Request, suite: str, benchmark: str, level: str) -> Response | HttpResponseBase:
         kind = request.accepted_renderer.format
         names = (suite, benchmark, level)
-        # The fast path's lookup, when it made one for this request: the same representation.
-        version, key = self._lookup or _version_and_key(request, kind, names)
+        version, key = _version_and_key(request, kind, names)
         if version is not None and key is not None:
             # The key covers every parameter and the representation, so a stored body is the
             # answer this request would get: it is served before validating anything again.
