@@ -108,7 +108,8 @@ class BoardPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _board_named(*, suite: str, benchmark: str, level: str, profile: str) -> QuerySet[Leaderboard]:
+def leaderboard_named(*, suite: str, benchmark: str, level: str, profile: str) -> QuerySet[Leaderboard]:
+    """The board a URL names, as a query (at most one row)."""
     return Leaderboard.objects.filter(
         benchmark__suite__slug=suite, benchmark__slug=benchmark, level__slug=level, profile=profile
     )
@@ -116,30 +117,8 @@ def _board_named(*, suite: str, benchmark: str, level: str, profile: str) -> Que
 
 def leaderboard_get(*, suite: str, benchmark: str, level: str, profile: str = "full") -> Leaderboard | None:
     """The board a URL names, with its benchmark, suite and level loaded: one query."""
-    boards = _board_named(suite=suite, benchmark=benchmark, level=level, profile=profile)
+    boards = leaderboard_named(suite=suite, benchmark=benchmark, level=level, profile=profile)
     return boards.select_related("benchmark__suite", "level").first()
-
-
-# What a cached rendering of a board is keyed by (ranking/cache.py).
-VERSION_FIELDS = (
-    "id",
-    "benchmark",
-    "level",
-    "profile",
-    "facets",
-    "changed_at",
-    "benchmark__catalogue_version",
-)
-
-
-def leaderboard_version(
-    *, suite: str, benchmark: str, level: str, profile: str = "full"
-) -> Leaderboard | None:
-    """The board a URL names, with only what its cached renderings are keyed by: its id,
-    profile, facets and last change, and its benchmark's catalogue version (the rest deferred).
-    A request answered from the cache reads this alone."""
-    boards = _board_named(suite=suite, benchmark=benchmark, level=level, profile=profile)
-    return boards.select_related("benchmark").only(*VERSION_FIELDS).first()
 
 
 def board_target(*, suite: str, benchmark: str, level: str) -> tuple[Benchmark, Level] | None:
