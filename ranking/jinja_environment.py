@@ -1,9 +1,10 @@
 """The Jinja2 environment of the board template (templates/ranking/board.jinja).
 
 The board, the part of a leaderboard page that is cached whole, is rendered by Django's Jinja2
-backend: Django's template engine spent most of a 50-row page's time on the table's cells
-(benchmarks/README.md, "Rendered by templates"). These are the few helpers the template uses,
-named after the Django tags and filters they stand for.
+backend: Django's template engine spends about 0.3 ms per row of twelve cells, which would about
+double the cold top-50 page of benchmarks/leaderboard_load.py (benchmarks/README.md, "plain
+Django"). These are the few helpers the template uses, named after the Django tags and filters
+they stand for.
 """
 
 from __future__ import annotations
