@@ -26,7 +26,6 @@ from .selectors import (
     BoardQuery,
     board_target,
     leaderboard_entries,
-    leaderboard_get,
     leaderboard_page,
 )
 from .serializers import BenchmarkSerializer, LeaderboardInput, LeaderboardPageSerializer
@@ -90,10 +89,8 @@ class LeaderboardApi(APIView):
             as_of=data.get("as_of"),
         )
         profile = data.get("profile") or "full"
-        # Read after the version, the board is never older than the key it is stored under.
-        board = None
-        if version is not None:
-            board = leaderboard_get(suite=suite, benchmark=benchmark, level=level, profile=profile)
+        # The board rendered is the version the key was made of (its rows are read after it).
+        board = version
         if board is not None:
             bench, lvl = board.benchmark, board.level
         else:

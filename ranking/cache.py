@@ -1,11 +1,11 @@
-"""The leaderboard cache: every caching of a board, and the one query tuned for it, are here.
+"""The leaderboard cache: every caching of a board is here.
 
 What it caches:
 - whole renderings of a board: the page's board fragment, the anonymous page, the JSON and
   CSV answers (Django's cache: LocMemCache per process, or the shared CACHE_URL one);
-- per process, each board's version (`board_version`): the id, profile, facets and last
-  change of a board and its benchmark's catalogue version, reused for
-  LEADERBOARD_VERSION_TTL_S so that an answer from the cache costs no database round trip.
+- per process, each board's version (`board_version`): the board a URL names, with its
+  benchmark, suite and level, reused for LEADERBOARD_VERSION_TTL_S so that an answer from the
+  cache costs no database round trip.
 
 Keys: `board_key` makes one of the board's version (its `changed_at`, set by ranking.services
 in the same transaction as every change of its rows), the representation, the request's
@@ -21,9 +21,8 @@ when it commits a change itself (`forget_versions`, run by ranking.services on c
 next request reads the new one; a change committed by another process (the worker's
 recompute) is seen within the TTL.
 
-The query tuned for it: a board's version reads only VERSION_FIELDS of the board and its
-benchmark (Django's only()): the whole board, benchmark, suite and level row took twice as long
-to fetch and build (benchmarks/README.md, "the board lookup a cached answer needs").
+The board a request renders is the version its key was made of: a rendering is never older
+than the key it is stored under, and a request the cache cannot answer reads only its rows.
 
 Interface: board_version, forget_versions, board_key, get, put, stored_response, mark_public,
 mark_private (and PAGE_PARAMS, API_PARAMS: what a board URL understands).
@@ -105,18 +104,6 @@ def _release_digest() -> str:
 RELEASE = _release_digest()
 
 
-# A board's version: what its cached renderings are keyed by (the rest of the row deferred).
-VERSION_FIELDS = (
-    "id",
-    "benchmark",
-    "level",
-    "profile",
-    "facets",
-    "changed_at",
-    "benchmark__catalogue_version",
-)
-
-
 def board_version(*, suite: str, benchmark: str, level: str, profile: str) -> Leaderboard | None:
     """The version of the board a URL names, as this process read it less than
     LEADERBOARD_VERSION_TTL_S ago; with a TTL of 0, read on every request (one query).
@@ -131,8 +118,7 @@ def board_version(*, suite: str, benchmark: str, level: str, profile: str) -> Le
     recent = _recent_versions.get(key) if ttl > 0 else None
     if recent is not None and now - recent[0] < ttl:
         return recent[1]
-    boards = selectors.leaderboard_named(suite=suite, benchmark=benchmark, level=level, profile=profile)
-    board = boards.select_related("benchmark").only(*VERSION_FIELDS).first()
+    board = selectors.leaderboard_get(suite=suite, benchmark=benchmark, level=level, profile=profile)
     if board is not None and ttl > 0:  # a URL naming no board must not grow the memory
         _recent_versions[key] = (now, board)
     return board

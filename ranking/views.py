@@ -34,7 +34,6 @@ from .selectors import (
     BoardPage,
     board_target,
     home_boards,
-    leaderboard_get,
     leaderboard_page,
     leaderboard_unranked,
     runs_curves,
@@ -72,11 +71,8 @@ def leaderboard(request: HttpRequest, suite: str, benchmark: str, level: str) ->
             return stored  # type: ignore[return-value]
 
     fragment = board_cache.get(key) if key else None
-    # Rendering needs the whole board. Read after the version it is never older than the key
-    # it is stored under, so no reader gets a board older than the version it has just read.
-    board = None
-    if version is not None:
-        board = leaderboard_get(suite=suite, benchmark=benchmark, level=level, profile=profile)
+    # The board rendered is the version the key was made of (its rows are read after it).
+    board = version
     if board is None:
         # A catalogue board nothing was published on yet: an empty page, not a 404.
         target = board_target(suite=suite, benchmark=benchmark, level=level)
