@@ -85,6 +85,15 @@ TEMPLATES = [
             ],
         },
     },
+    # The leaderboard's board (templates/ranking/*.jinja), where Django's engine is too slow for
+    # a 50-row table (ranking/jinja_environment.py); asked for by name with using="jinja2".
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "ranking.jinja_environment.environment"},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------
@@ -100,19 +109,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the worker share the file: wait for each other's locks
     # instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-# The leaderboard lookup, which every board read starts with, runs as a prepared statement on
-# PostgreSQL (ranking/selectors.py). Turn off behind a pooler in transaction mode that does not
-# carry prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
-DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
-# How long a web process may answer from a board version it has read (ranking/selectors.py):
+# How long a web process may answer from a board version it has read (ranking/cache.py):
 # a board changed by another process (the worker's recompute) shows within this many seconds;
 # 0 reads the version on every request, at one database round trip each.
 LEADERBOARD_VERSION_TTL_S = env_float("LEADERBOARD_VERSION_TTL_S", 1.0)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_PREPARED_STATEMENTS:
-    # Django turns psycopg's prepared statements off (prepare_threshold None); this turns them
-    # back on. Django's own queries bind on the client and are never prepared either way; only
-    # the lookup's server-binding cursor prepares.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.utils.cache import patch_vary_headers
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from benchcouncil.params import MAX_PAGE, check_as_of
 from catalogue.models import Benchmark, Level
-from submissions.models import Availability
 
 from . import cache as board_cache
 from .csv_export import CSVRenderer, board_csv
-from .forms import SORT_CHOICES
 from .models import Leaderboard
 from .presentation import submission_url_builder
 from .selectors import (
@@ -32,11 +26,9 @@ from .selectors import (
     BoardQuery,
     board_target,
     leaderboard_entries,
-    leaderboard_get,
     leaderboard_page,
-    leaderboard_version,
 )
-from .serializers import BenchmarkSerializer
+from .serializers import BenchmarkSerializer, LeaderboardInput, LeaderboardPageSerializer
 from .services import TIE_RULE
 
 
@@ -58,162 +50,16 @@ class BenchmarkListApi(generics.ListAPIView):
     queryset = Benchmark.objects.select_related("suite").prefetch_related("suite__levels")
 
 
-class LeaderboardInput(serializers.Serializer):
-    accelerator = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="Exact accelerator model."
-    )
-    framework = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    organization = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    category = serializers.ChoiceField(
-        choices=Availability.choices,
-        required=False,
-        allow_blank=True,
-        help_text="Availability category; ranks are then the category's own.",
-    )
-    sort = serializers.ChoiceField(
-        choices=[c for c, _ in SORT_CHOICES],
-        required=False,
-        help_text="Column to sort by, '-' for descending; default rank.",
-        # The answer names every column, so a client can say what would have worked.
-        error_messages={
-            "invalid_choice": "{input!r} is not a column to sort by; use one of "
-            + ", ".join(c for c, _ in SORT_CHOICES if not c.startswith("-"))
-            + " ('-' first for descending)."
-        },
-    )
-    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
-    as_of = serializers.DateField(required=False, help_text="The board at the end of this day (UTC).")
-
-    def validate_as_of(self, day: date) -> date:
-        try:
-            return check_as_of(day)
-        except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from exc
-
-    profile = serializers.ChoiceField(
-        choices=["full", "smoke"], required=False, help_text="Smoke results have boards of their own."
-    )
-
-
-class LeaderboardRowOutput(serializers.Serializer):
-    rank = serializers.IntegerField(help_text="Rank on the whole board.")
-    category_rank = serializers.IntegerField(help_text="Rank within its availability category.")
-    submission_id = serializers.UUIDField()
-    submission_url = serializers.URLField()
-    organization = serializers.CharField()
-    system_name = serializers.CharField()
-    accelerator = serializers.CharField()
-    accelerator_count = serializers.IntegerField()
-    nodes = serializers.IntegerField()
-    framework = serializers.CharField()
-    availability = serializers.CharField()
-    provenance = serializers.CharField()
-    score = serializers.FloatField(help_text="Valid FLOPS (FLOP/s), or time-to-quality in seconds.")
-    score_min = serializers.FloatField(allow_null=True)
-    score_max = serializers.FloatField(allow_null=True)
-    score_cv = serializers.FloatField(allow_null=True, help_text="Coefficient of variation of the runs.")
-    flops = serializers.FloatField(allow_null=True, help_text="Aggregate training FLOPS, unpenalised.")
-    time_s = serializers.FloatField(allow_null=True)
-    quality = serializers.FloatField(allow_null=True)
-    runs_total = serializers.IntegerField()
-    runs_converged = serializers.IntegerField()
-    runs_counted = serializers.IntegerField()
-    published_at = serializers.DateTimeField()
-
-
-LeaderboardPageOutput = inline_serializer(
-    name="LeaderboardPage",
-    fields={
-        "board": inline_serializer(
-            name="LeaderboardBoard",
-            fields={
-                "suite": serializers.CharField(),
-                "benchmark": serializers.CharField(),
-                "level": serializers.CharField(),
-                "profile": serializers.CharField(),
-                "ranking_metric": serializers.CharField(),
-                "score_unit": serializers.CharField(),
-                "higher_is_better": serializers.BooleanField(),
-                "computed_at": serializers.DateTimeField(allow_null=True),
-                "as_of": serializers.DateField(allow_null=True),
-                "category": serializers.CharField(
-                    allow_null=True,
-                    help_text="The availability category asked for; its rows' category_rank is their rank.",
-                ),
-                "rank_field": serializers.CharField(
-                    help_text="Which row field ranks these rows: category_rank within a category, else rank."
-                ),
-                "tie_rule": serializers.CharField(),
-            },
-        ),
-        "count": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": LeaderboardRowOutput(many=True),
-    },
-)
-
-
 class LeaderboardApi(APIView):
     """One leaderboard: published results only, precomputed, filtered and sorted as the page."""
 
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer, CSVRenderer]
-    # The board's version and this request's cache key, once looked up (one view per request).
-    _lookup: tuple[Leaderboard | None, str | None] | None = None
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        """Answer an anonymous reader's repeated read from the cache before DRF handles the request.
-
-        Most reads of a public board are repeats answered from the rendered-board cache
-        (ranking/cache.py). For those, DRF's per-request work (wrapping the request, content
-        negotiation, authentication, finalising the response) cost about as much as the rest
-        of the request together. This gives them the bytes and headers the view would, after
-        the view's own throttles, and hands every other request to DRF unchanged: one with
-        credentials (a token or a session cookie), with an Accept header other than */* or the
-        representation's own, that the cache cannot answer, or from a caller the throttles
-        refuse (DRF then answers 429 with Retry-After; a refusal records nothing, so the
-        request is counted once).
-        """
-        cached = self._cached_answer(request, **kwargs)
-        if cached is not None:
-            return cached
-        return super().dispatch(request, *args, **kwargs)
-
-    def _cached_answer(
-        self, request: HttpRequest, suite: str, benchmark: str, level: str
-    ) -> HttpResponseBase | None:
-        if request.method not in ("GET", "HEAD"):
-            return None
-        if "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return None
-        # Content negotiation where its answer is plain: ?format= names a representation this
-        # view renders (else its first) and the Accept header takes anything or exactly that.
-        media_types = {renderer.format: renderer.media_type for renderer in self.renderer_classes}
-        kind = request.GET.get("format") or self.renderer_classes[0].format
-        if kind not in media_types or request.headers.get("Accept", "*/*") not in ("*/*", media_types[kind]):
-            return None
-        names = (suite, benchmark, level)
-        version, key = self._lookup = _version_and_key(request, kind, names)
-        response = _stored_answer(request, version, key, kind, names) if version and key else None
-        if response is None:
-            return None
-        # The view's throttles, as DRF's check_throttles runs them (they read only the caller's
-        # address and user), once the answer is known: a request that falls through to DRF is
-        # counted there alone.
-        if not all(throttle.allow_request(request, self) for throttle in self.get_throttles()):  # type: ignore[arg-type]
-            return None
-        for name, value in self.default_response_headers.items():  # Allow, and Vary: Accept
-            if name == "Vary":
-                patch_vary_headers(response, [value])
-            else:
-                response[name] = value
-        return response
 
     @extend_schema(
         parameters=[LeaderboardInput],
         responses={
-            (200, "application/json"): LeaderboardPageOutput,
+            (200, "application/json"): LeaderboardPageSerializer,
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR, description="Every matching row (?format=csv)."
             ),
@@ -222,8 +68,7 @@ class LeaderboardApi(APIView):
     def get(self, request: Request, suite: str, benchmark: str, level: str) -> Response | HttpResponseBase:
         kind = request.accepted_renderer.format
         names = (suite, benchmark, level)
-        # The fast path's lookup, when it made one for this request: the same representation.
-        version, key = self._lookup or _version_and_key(request, kind, names)
+        version, key = _version_and_key(request, kind, names)
         if version is not None and key is not None:
             # The key covers every parameter and the representation, so a stored body is the
             # answer this request would get: it is served before validating anything again.
@@ -244,10 +89,8 @@ class LeaderboardApi(APIView):
             as_of=data.get("as_of"),
         )
         profile = data.get("profile") or "full"
-        # Read after the version, the board is never older than the key it is stored under.
-        board = None
-        if version is not None:
-            board = leaderboard_get(suite=suite, benchmark=benchmark, level=level, profile=profile)
+        # The board rendered is the version the key was made of (its rows are read after it).
+        board = version
         if board is not None:
             bench, lvl = board.benchmark, board.level
         else:
@@ -278,7 +121,7 @@ def _version_and_key(
     """The board's version (None: no board yet) and the cache key of this request's answer
     (None: not cacheable)."""
     suite, benchmark, level = names
-    version = leaderboard_version(
+    version = board_cache.board_version(
         suite=suite, benchmark=benchmark, level=level, profile=_profile(request.GET.get("profile"))
     )
     if version is None:
@@ -328,9 +171,8 @@ def _page_body(
         page = leaderboard_page(board=board, query=query)
         rows, count, has_next = page.rows, page.total, page.has_next
     for row in rows:
-        row.pop("shown_rank", None)
         row["submission_url"] = url_for(row["submission_id"])
-    return {
+    body = {
         "board": {
             "suite": bench.suite.slug,
             "benchmark": bench.slug,
@@ -350,6 +192,7 @@ def _page_body(
         "previous": _page_url(request, query.page - 1) if query.page > 1 else None,
         "results": rows,
     }
+    return LeaderboardPageSerializer(body).data
 
 
 def _page_url(request: Request, number: int) -> str:

@@ -1,19 +1,31 @@
-"""Rendered leaderboards, cached whole and keyed by the board's version.
+"""The leaderboard cache: every caching of a board is here.
 
-A board changes only when ranking.services writes it (a recompute, or a withdrawal closing its
-rows), and every such write sets `Leaderboard.changed_at` in the same transaction. A rendering is
-stored under a key made of that timestamp, the board, the representation, the request's
-parameters, the catalogue version and a digest of the code and templates that render it. A
-change therefore makes a new key: whichever process answers (LocMemCache is one cache per
-process, Redis one shared cache), a reader never gets a board older than the board version the
-process holds. That version is read from the database, and reused by the process for at most
-LEADERBOARD_VERSION_TTL_S (ranking.selectors.leaderboard_version): a change made in the
-process shows on its next request, one made elsewhere (the worker's recompute) within the TTL.
-Nothing is deleted; keys no longer asked for expire.
+What it caches:
+- whole renderings of a board: the page's board fragment, the anonymous page, the JSON and
+  CSV answers (Django's cache: LocMemCache per process, or the shared CACHE_URL one);
+- per process, each board's version (`board_version`): the board a URL names, with its
+  benchmark, suite and level, reused for LEADERBOARD_VERSION_TTL_S so that an answer from the
+  cache costs no database round trip.
 
+Keys: `board_key` makes one of the board's version (its `changed_at`, set by ranking.services
+in the same transaction as every change of its rows), the representation, the request's
+parameters, the catalogue version and a digest of the code and templates that render boards.
 Only requests whose every parameter is one the board offers are cached (a filter value among
 the board's facets, a known sort, a canonical page number or date), so that arbitrary query
-strings cannot fill the cache; anything else takes the uncached path, which gives the same answer.
+strings cannot fill the cache; anything else takes the uncached path, which gives the same
+answer.
+
+Invalidation: none is needed for renderings. A change makes a new version, hence a new key;
+keys no longer asked for expire after TIMEOUT_S. A process's remembered versions are dropped
+when it commits a change itself (`forget_versions`, run by ranking.services on commit), so its
+next request reads the new one; a change committed by another process (the worker's
+recompute) is seen within the TTL.
+
+The board a request renders is the version its key was made of: a rendering is never older
+than the key it is stored under, and a request the cache cannot answer reads only its rows.
+
+Interface: board_version, forget_versions, board_key, get, put, stored_response, mark_public,
+mark_private (and PAGE_PARAMS, API_PARAMS: what a board URL understands).
 """
 
 from __future__ import annotations
@@ -21,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import time
 from collections.abc import Collection
 from datetime import date
 from pathlib import Path
@@ -66,9 +79,13 @@ _RENDERING_FILES = (
     "ranking/csv_export.py",
     "ranking/selectors.py",
     "ranking/forms.py",
+    "ranking/board_table.py",
+    "ranking/jinja_environment.py",
     "templates/base.html",
     "templates/ranking/leaderboard.html",
-    "templates/ranking/_board.html",
+    "templates/ranking/board.jinja",
+    "templates/ranking/board_form.jinja",
+    "templates/ranking/board_rows.jinja",
 )
 
 
@@ -85,6 +102,37 @@ def _release_digest() -> str:
 
 
 RELEASE = _release_digest()
+
+
+def board_version(*, suite: str, benchmark: str, level: str, profile: str) -> Leaderboard | None:
+    """The version of the board a URL names, as this process read it less than
+    LEADERBOARD_VERSION_TTL_S ago; with a TTL of 0, read on every request (one query).
+
+    Kept because benchmarks/leaderboard_load.py measured it: reading the version on every
+    request left the warm top-50 JSON at 3.2x the bare query, beyond the 3x target; reused, a
+    cached answer costs no round trip and met it (2.5x). See benchmarks/README.md.
+    """
+    ttl = settings.LEADERBOARD_VERSION_TTL_S
+    key = (suite, benchmark, level, profile)
+    now = _clock()
+    recent = _recent_versions.get(key) if ttl > 0 else None
+    if recent is not None and now - recent[0] < ttl:
+        return recent[1]
+    board = selectors.leaderboard_get(suite=suite, benchmark=benchmark, level=level, profile=profile)
+    if board is not None and ttl > 0:  # a URL naming no board must not grow the memory
+        _recent_versions[key] = (now, board)
+    return board
+
+
+def forget_versions() -> None:
+    """Read every board's version afresh: this process has just changed a board."""
+    _recent_versions.clear()
+
+
+# (suite, benchmark, level, profile) -> (when read, the board's version), for this process.
+# Bounded by the boards that exist. Replacing or clearing entries is atomic under the GIL.
+_recent_versions: dict[tuple[str, str, str, str], tuple[float, Leaderboard]] = {}
+_clock = time.monotonic
 
 
 def board_query_string(params: QueryDict, board: Leaderboard, allowed: Collection[str]) -> str | None:

@@ -6,9 +6,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import flatatt
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 from benchcouncil.params import check_as_of, page_number
 from submissions.models import Availability
@@ -20,29 +17,13 @@ DEFAULT_CATEGORY = Availability.AVAILABLE.value
 SORT_CHOICES = [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS]
 
 
-class PlainSelect(forms.Select):
-    """A select rendered in Python: a board may offer hundreds of organizations, and one
-    template render per option would cost more than the rest of the page."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        chosen = "" if value is None else str(value)
-        attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
-        options = "".join(
-            f'<option value="{escape(v)}"{" selected" if str(v) == chosen else ""}>{escape(label)}</option>'
-            for v, label in self.choices
-        )
-        return mark_safe(f"<select{attributes}>{options}</select>")  # noqa: S308 - every part escaped
-
-
 class LeaderboardForm(forms.Form):
     # Availability categories are ranked apart, as MLPerf keeps them: a page shows one
     # category's ranks, the available systems' unless another is asked for.
     category = forms.ChoiceField(required=False, choices=Availability.choices, widget=forms.HiddenInput)
-    accelerator = forms.ChoiceField(required=False, widget=PlainSelect)
-    framework = forms.ChoiceField(required=False, widget=PlainSelect)
-    organization = forms.ChoiceField(required=False, widget=PlainSelect)
+    accelerator = forms.ChoiceField(required=False, widget=forms.Select)
+    framework = forms.ChoiceField(required=False, widget=forms.Select)
+    organization = forms.ChoiceField(required=False, widget=forms.Select)
     as_of = forms.DateField(
         required=False,
         label="As of",

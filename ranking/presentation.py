@@ -9,11 +9,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from django.forms import Form, Select
-from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 from catalogue.models import Benchmark, RankingMetric
 from submissions.models import Provenance
@@ -126,38 +122,3 @@ def submission_url_builder(absolute: Callable[[str], str] | None = None) -> Call
     url = reverse("submissions:detail", args=[marker])
     prefix, suffix = (absolute(url) if absolute else url).split(marker)
     return lambda submission_id: f"{prefix}{submission_id}{suffix}"
-
-
-def filter_form_html(form: Form) -> SafeString:
-    """The filter form laid out as Form.as_p lays it out, built in Python: Django renders every
-    label and input through a template of its own, a quarter of the board's rendering. A form
-    with errors (values the board does not offer) is left to as_p, which shows them."""
-    if form.errors:
-        return form.as_p()
-    hidden, parts = [], []
-    for field in form:
-        widget = field.field.widget
-        value = field.value()
-        if isinstance(widget, Select):
-            control = str(field)  # PlainSelect: rendered in Python already
-        else:
-            attrs = widget.build_attrs(widget.attrs, {"id": field.auto_id})
-            if field.help_text:
-                attrs["aria-describedby"] = f"{field.auto_id}_helptext"
-            shown = widget.format_value(value)
-            value_attr = "" if shown is None else f' value="{escape(shown)}"'
-            named = f'type="{widget.input_type}" name="{field.html_name}"'
-            control = f"<input {named}{value_attr}{flatatt(attrs)}>"
-        if field.is_hidden:
-            hidden.append(control)
-            continue
-        label = f'<label for="{field.auto_id}">{escape(field.label)}{form.label_suffix}</label>'
-        helptext = (
-            f'<span class="helptext" id="{field.auto_id}_helptext">{escape(field.help_text)}</span>'
-            if field.help_text
-            else ""
-        )
-        parts.append([label, control, helptext])
-    if parts:
-        parts[-1].extend(hidden)  # as_p puts hidden fields in the last row
-    return mark_safe("\n".join(f"<p>{' '.join(p for p in row if p)}</p>" for row in parts))  # noqa: S308

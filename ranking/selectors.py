@@ -7,19 +7,13 @@ withdrawal closes its rows the moment it commits, before its board is recomputed
 
 from __future__ import annotations
 
-import functools
-import time
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
-from typing import Any, TypedDict, cast
+from typing import Any, TypedDict
 from uuid import UUID
 
-import psycopg
-from django.conf import settings
-from django.db import InterfaceError, OperationalError, connections, router
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from catalogue.models import Benchmark, Level, Suite
 from submissions.states import Status
@@ -114,182 +108,17 @@ class BoardPage:
         return max(1, -(-self.total // self.per_page))
 
 
+def leaderboard_named(*, suite: str, benchmark: str, level: str, profile: str) -> QuerySet[Leaderboard]:
+    """The board a URL names, as a query (at most one row)."""
+    return Leaderboard.objects.filter(
+        benchmark__suite__slug=suite, benchmark__slug=benchmark, level__slug=level, profile=profile
+    )
+
+
 def leaderboard_get(*, suite: str, benchmark: str, level: str, profile: str = "full") -> Leaderboard | None:
     """The board a URL names, with its benchmark, suite and level loaded: one query."""
-    found = _board_lookup("full", [suite, benchmark, level, profile])
-    if found is None:
-        return None
-    board, bench, suite_row, lvl = cast(tuple[Leaderboard, Benchmark, Suite, Level], found)
-    bench.suite = suite_row
-    board.benchmark = bench
-    board.level = lvl
-    return board
-
-
-def leaderboard_version(
-    *, suite: str, benchmark: str, level: str, profile: str = "full"
-) -> Leaderboard | None:
-    """The board a URL names, with only what its cached renderings are keyed by.
-
-    A cached answer needs the board's id, profile, facets and last change, and its benchmark's
-    catalogue version (ranking/cache.py); the other columns are deferred. Fetching and
-    converting the whole four-table row took twice as long as this narrow one. The board's
-    benchmark is attached with its catalogue version; anything else is loaded when first read,
-    as with QuerySet.only(). A request that misses the cache reads the full board with
-    leaderboard_get.
-
-    A process reuses a version it read less than LEADERBOARD_VERSION_TTL_S ago, so that a
-    reader answered from the cache costs no database round trip (over HTTP on one host, that
-    round trip was a third of the request). A board changed by this process is read afresh on
-    the next request (forget_versions runs when the change commits); a change committed by
-    another process (the worker's recompute, another web process's withdrawal) is seen within
-    the TTL. With a TTL of 0 every request reads the version.
-    """
-    ttl = settings.LEADERBOARD_VERSION_TTL_S
-    key = (suite, benchmark, level, profile)
-    now = _clock()
-    recent = _recent_versions.get(key) if ttl > 0 else None
-    if recent is not None and now - recent[0] < ttl:
-        return recent[1]
-    found = _board_lookup("version", list(key))
-    if found is None:
-        return None  # not remembered: URLs naming no board must not grow the memory
-    board, bench = cast(tuple[Leaderboard, Benchmark], found)
-    board.benchmark = bench
-    if ttl > 0:
-        _recent_versions[key] = (now, board)
-    return board
-
-
-def forget_versions() -> None:
-    """Read every board's version afresh: this process has just changed a board."""
-    _recent_versions.clear()
-
-
-# (suite, benchmark, level, profile) -> (when read, the board's version), for this process.
-# Bounded by the boards that exist. Replacing or clearing entries is atomic under the GIL;
-# readers in other threads see the old dict entry or the new one, both whole.
-_recent_versions: dict[tuple[str, str, str, str], tuple[float, Leaderboard]] = {}
-_clock = time.monotonic
-
-
-def _board_lookup(shape: str, params: list[str]) -> tuple[Model, ...] | None:
-    """Run one of the board lookups and build its row's model instances, one per table.
-
-    Every leaderboard read starts here, answered from the cache or not, so the query is written
-    once per process instead of being built by the ORM on each request (building this four-table
-    join cost several times running it). Rows become model instances the way the ORM makes them:
-    Model.from_db after the database's and the fields' converters.
-    """
-    alias = router.db_for_read(Leaderboard)
-    connection = connections[alias]
-    sql, columns = _board_query(alias, shape)
-    if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS:
-        row = _prepared_fetchone(connection, sql, params)
-    else:
-        row = _fetchone(connection, sql, params)
-    if row is None:
-        return None
-    instances = []
-    start = 0
-    for model, fields, converters in columns:
-        values = list(row[start : start + len(fields)])
-        start += len(fields)
-        for index, col, field_converters in converters:
-            for convert in field_converters:
-                values[index] = convert(values[index], col, connection)
-        instances.append(model.from_db(alias, [f.attname for f in fields], values))
-    return tuple(instances)
-
-
-def _fetchone(connection: BaseDatabaseWrapper, sql: str, params: list[str]) -> Any:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
-def _prepared_fetchone(connection: BaseDatabaseWrapper, sql: str, params: list[str]) -> Any:
-    """Run the board lookup as a server-side prepared statement on Django's connection.
-
-    A cached board is answered after this one query, so its cost is most of the request's:
-    PostgreSQL plans this four-table join in about 0.5 ms and runs it in 0.1 ms. Django binds
-    parameters on the client and cannot prepare, so the lookup uses a psycopg cursor (server-side
-    binding) on the very same connection, and prepares it once per connection.
-
-    The query is also the connection's health check: with CONN_HEALTH_CHECKS Django would first
-    send a `SELECT 1` on a reused connection. Here a reused connection that turns out dead (the
-    server restarted, a failover) is closed and the read retried once on a new one, which is what
-    that check would have achieved; a success marks the check as done for the request. Outside
-    autocommit (inside a transaction) there is no retry: a read there is the transaction's.
-    """
-    retry = connection.connection is not None and not connection.in_atomic_block
-    while True:
-        connection.ensure_connection()
-        raw = connection.connection
-        if not isinstance(raw, psycopg.Connection):  # another driver: Django's own cursor
-            return _fetchone(connection, sql, params)
-        started = time.monotonic()
-        try:
-            with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
-                cursor.execute(sql, params, prepare=True)
-                row = cursor.fetchone()
-        except (OperationalError, InterfaceError):
-            if not retry:
-                raise
-            retry = False
-            connection.close()
-            continue
-        connection.health_check_done = True  # type: ignore[attr-defined]  # set in __init__, not stubbed
-        if connection.queries_logged:  # what Django's debug cursor records (assertNumQueries)
-            connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
-        return row
-
-
-# Per table: the model, its fields in column order, and (index, column, converters) of the
-# fields whose values need converting.
-_Columns = list[tuple[type[Model], list[Any], list[tuple[int, Any, list[Any]]]]]
-
-# What each lookup selects, per table (None: every concrete field; a table left out is only
-# joined). "version" is what ranking/cache.py keys a rendering by.
-_SHAPES: dict[str, dict[type[Model], tuple[str, ...] | None]] = {
-    "full": {Leaderboard: None, Benchmark: None, Suite: None, Level: None},
-    "version": {
-        Leaderboard: ("id", "benchmark", "level", "profile", "facets", "changed_at"),
-        Benchmark: ("id", "catalogue_version"),
-    },
-}
-
-
-@functools.cache
-def _board_query(alias: str, shape: str) -> tuple[str, _Columns]:
-    connection = connections[alias]
-    quote = connection.ops.quote_name
-    tables = {Leaderboard: "lb", Benchmark: "bm", Suite: "su", Level: "lv"}
-    select: list[str] = []
-    columns: _Columns = []
-    for model, names in _SHAPES[shape].items():
-        table = tables[model]
-        fields = [f for f in model._meta.concrete_fields if names is None or f.name in names]
-        # A concrete field always has a column; only non-concrete ones (many-to-many) have none.
-        select += [f"{table}.{quote(cast(str, f.column))}" for f in fields]
-        converters = []
-        for index, field in enumerate(fields):
-            col = field.get_col(table)
-            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            if found:
-                converters.append((index, col, found))
-        columns.append((model, fields, converters))
-    db = {model: quote(model._meta.db_table) for model in tables}
-    # Only quoted table and column names go into the text; the slugs are parameters.
-    sql = (
-        f"SELECT {', '.join(select)} FROM {db[Leaderboard]} lb "  # noqa: S608
-        f"JOIN {db[Benchmark]} bm ON bm.{quote('id')} = lb.{quote('benchmark_id')} "
-        f"JOIN {db[Suite]} su ON su.{quote('id')} = bm.{quote('suite_id')} "
-        f"JOIN {db[Level]} lv ON lv.{quote('id')} = lb.{quote('level_id')} "
-        f"WHERE su.{quote('slug')} = %s AND bm.{quote('slug')} = %s AND lv.{quote('slug')} = %s "
-        f"AND lb.{quote('profile')} = %s"
-    )
-    return sql, columns
+    boards = leaderboard_named(suite=suite, benchmark=benchmark, level=level, profile=profile)
+    return boards.select_related("benchmark__suite", "level").first()
 
 
 def board_target(*, suite: str, benchmark: str, level: str) -> tuple[Benchmark, Level] | None:

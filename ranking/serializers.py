@@ -1,8 +1,16 @@
+"""The API's serializers: the catalogue, and a leaderboard's parameters and pages."""
+
 from __future__ import annotations
+
+from datetime import date
 
 from rest_framework import serializers
 
+from benchcouncil.params import MAX_PAGE, check_as_of
 from catalogue.models import Benchmark, Level, Suite
+from submissions.models import Availability
+
+from .forms import SORT_CHOICES
 
 
 class LevelSerializer(serializers.ModelSerializer):
@@ -59,3 +67,101 @@ class BenchmarkSerializer(serializers.ModelSerializer):
             "catalogue_version",
             "levels",
         ]
+
+
+class LeaderboardInput(serializers.Serializer):
+    """A board's query parameters: filters, sort, page, a past date and the profile."""
+
+    accelerator = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Exact accelerator model."
+    )
+    framework = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    organization = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    category = serializers.ChoiceField(
+        choices=Availability.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Availability category; ranks are then the category's own.",
+    )
+    sort = serializers.ChoiceField(
+        choices=[c for c, _ in SORT_CHOICES],
+        required=False,
+        help_text="Column to sort by, '-' for descending; default rank.",
+        # The answer names every column, so a client can say what would have worked.
+        error_messages={
+            "invalid_choice": "{input!r} is not a column to sort by; use one of "
+            + ", ".join(c for c, _ in SORT_CHOICES if not c.startswith("-"))
+            + " ('-' first for descending)."
+        },
+    )
+    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+    as_of = serializers.DateField(required=False, help_text="The board at the end of this day (UTC).")
+    profile = serializers.ChoiceField(
+        choices=["full", "smoke"], required=False, help_text="Smoke results have boards of their own."
+    )
+
+    def validate_as_of(self, day: date) -> date:
+        try:
+            return check_as_of(day)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+
+class LeaderboardRowOutput(serializers.Serializer):
+    """One ranked result; the fields in the order of selectors.ROW_FIELDS, then its link."""
+
+    submission_id = serializers.UUIDField()
+    rank = serializers.IntegerField(help_text="Rank on the whole board.")
+    category_rank = serializers.IntegerField(help_text="Rank within its availability category.")
+    score = serializers.FloatField(help_text="Valid FLOPS (FLOP/s), or time-to-quality in seconds.")
+    score_min = serializers.FloatField(allow_null=True)
+    score_max = serializers.FloatField(allow_null=True)
+    score_cv = serializers.FloatField(allow_null=True, help_text="Coefficient of variation of the runs.")
+    flops = serializers.FloatField(allow_null=True, help_text="Aggregate training FLOPS, unpenalised.")
+    time_s = serializers.FloatField(allow_null=True)
+    quality = serializers.FloatField(allow_null=True)
+    runs_total = serializers.IntegerField()
+    runs_converged = serializers.IntegerField()
+    runs_counted = serializers.IntegerField()
+    organization = serializers.CharField()
+    system_name = serializers.CharField()
+    accelerator = serializers.CharField()
+    accelerator_count = serializers.IntegerField()
+    nodes = serializers.IntegerField()
+    framework = serializers.CharField()
+    availability = serializers.CharField()
+    provenance = serializers.CharField()
+    published_at = serializers.DateTimeField()
+    submission_url = serializers.URLField()
+
+
+class LeaderboardBoardSerializer(serializers.Serializer):
+    """What the rows of a page are: which board, ranked how, as of when."""
+
+    suite = serializers.CharField()
+    benchmark = serializers.CharField()
+    level = serializers.CharField()
+    profile = serializers.CharField()
+    ranking_metric = serializers.CharField()
+    score_unit = serializers.CharField()
+    higher_is_better = serializers.BooleanField()
+    computed_at = serializers.DateTimeField(allow_null=True)
+    as_of = serializers.DateField(allow_null=True)
+    category = serializers.CharField(
+        allow_null=True,
+        help_text="The availability category asked for; its rows' category_rank is their rank.",
+    )
+    rank_field = serializers.CharField(
+        help_text="Which row field ranks these rows: category_rank within a category, else rank."
+    )
+    tie_rule = serializers.CharField()
+
+
+class LeaderboardPageSerializer(serializers.Serializer):
+    """One page of a board, paginated as DRF's page-number pagination answers."""
+
+    board = LeaderboardBoardSerializer()
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = LeaderboardRowOutput(many=True)

@@ -15,9 +15,10 @@ from benchcouncil.task_names import RECOMPUTE_LEADERBOARD
 from benchcouncil.tasks import enqueue
 from catalogue.models import Benchmark, Level
 
+from .cache import forget_versions
 from .models import Leaderboard, LeaderboardEntry
 from .scoring import Rules, RunFigures, Score, better_first_key, score_submission
-from .selectors import ROW_FIELDS, forget_versions
+from .selectors import ROW_FIELDS
 
 logger = logging.getLogger(__name__)
 

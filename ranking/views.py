@@ -13,24 +13,29 @@ from benchcouncil.params import bad_request
 from catalogue.models import Benchmark, Level
 
 from . import cache as board_cache
-from .board_table import CATEGORY_LABELS, board_columns, flops_declared, header_cells, score_label, table_rows
+from .board_table import (
+    CATEGORY_LABELS,
+    DECLARED_FLOPS,
+    board_columns,
+    flops_declared,
+    hardware_label,
+    header_cells,
+    score_label,
+)
 from .forms import LeaderboardForm, board_param_problems
 from .models import Leaderboard
 from .presentation import (
     AGGREGATION_LABELS,
     chart_data,
     decorate,
-    filter_form_html,
     score_unit,
 )
 from .selectors import (
     BoardPage,
     board_target,
     home_boards,
-    leaderboard_get,
     leaderboard_page,
     leaderboard_unranked,
-    leaderboard_version,
     runs_curves,
 )
 from .services import TIE_RULE
@@ -50,7 +55,7 @@ def leaderboard(request: HttpRequest, suite: str, benchmark: str, level: str) ->
         return bad_request(request, " ".join(problems))
     profile = "smoke" if request.GET.get("profile") == "smoke" else "full"
     # The narrow lookup first: it is all a reader answered from the cache costs the database.
-    version = leaderboard_version(suite=suite, benchmark=benchmark, level=level, profile=profile)
+    version = board_cache.board_version(suite=suite, benchmark=benchmark, level=level, profile=profile)
     key = None
     if version is not None:
         key = board_cache.board_key(request, version, kind="board", allowed=board_cache.PAGE_PARAMS)
@@ -66,11 +71,8 @@ def leaderboard(request: HttpRequest, suite: str, benchmark: str, level: str) ->
             return stored  # type: ignore[return-value]
 
     fragment = board_cache.get(key) if key else None
-    # Rendering needs the whole board. Read after the version it is never older than the key
-    # it is stored under, so no reader gets a board older than the version it has just read.
-    board = None
-    if version is not None:
-        board = leaderboard_get(suite=suite, benchmark=benchmark, level=level, profile=profile)
+    # The board rendered is the version the key was made of (its rows are read after it).
+    board = version
     if board is None:
         # A catalogue board nothing was published on yet: an empty page, not a 404.
         target = board_target(suite=suite, benchmark=benchmark, level=level)
@@ -111,6 +113,9 @@ def _render_board(
     else:
         page = leaderboard_page(board=board, query=query)
     rows = with_cpu_cores(decorate(bench, page.rows))
+    for row in rows:
+        row["hardware"] = hardware_label(row)
+        row["flops_declared"] = flops_declared(lvl, bench, row, profile)
     columns = board_columns(bench)
     curves = runs_curves(submission_ids=[r["submission_id"] for r in rows[:CURVE_ROWS]]) if rows else []
     unranked = (
@@ -119,7 +124,7 @@ def _render_board(
         else []
     )
     html = render_to_string(
-        "ranking/_board.html",
+        "ranking/board.jinja",
         {
             "board": board,
             "benchmark": bench,
@@ -127,24 +132,25 @@ def _render_board(
             "level": lvl,
             "profile": profile,
             "form": form,
-            "form_html": filter_form_html(form),
+            "params": request.GET,
             "query": query,
             "page": page,
             "rows": rows,
-            "table_rows": table_rows(rows, columns, bench, lvl, profile),
-            "declared_flops": any(flops_declared(lvl, bench, r, profile) for r in rows),
+            "labels": {c.key or c.label: c.label for c in columns},
+            "category_labels": CATEGORY_LABELS,
+            "declared_flops": any(r["flops_declared"] for r in rows),
+            "declared_flops_title": DECLARED_FLOPS,
             "categories": _categories(board, query.category, request.GET),
             "category_label": CATEGORY_LABELS.get(query.category, ""),
             "unranked": unranked,
             "unit": score_unit(bench),
-            "columns": header_cells(columns, query.sort, request.GET),
+            "columns": header_cells(columns, query.sort),
             # The score's heading names its unit once, the charts' axes as the table's column.
             "chart": {**chart_data(bench, rows, curves), "score_label": score_label(bench)},
             "tie_rule": TIE_RULE,
             "aggregation": AGGREGATION_LABELS.get(bench.aggregation, bench.aggregation),
         },
-        # For {% querystring %}: the fragment's links read the request's parameters, no more.
-        request=request,
+        using="jinja2",
     )
     return {"board_html": mark_safe(html), "has_rows": bool(rows)}  # noqa: S308 - a rendered template
 

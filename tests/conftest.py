@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 def _fresh_board_versions() -> Iterator[None]:
     """Each test reads boards afresh: a version remembered from an earlier test's (rolled back)
     data could name a board by the same id."""
-    from ranking.selectors import forget_versions
+    from ranking.cache import forget_versions
 
     forget_versions()
     yield
