@@ -29,6 +29,7 @@ import tarfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,34 +164,35 @@ class Faults:
         self.worker = rs.start_worker(self.st, self.env)
         self.account("worker_sigkill", uploads, self.recover(ids, fault), killed_mid_validation=len(caught))
 
-    def broker_killed(self) -> None:
+    def during_uploads(self, case: str, inject: Callable[[float], None]) -> None:
+        """Upload the examples three times over, inject a fault once two are in, account."""
         uploads = Uploads()
         bundles = [b for b in rs.example_bundles()] * 3
         thread = threading.Thread(target=uploads.run, args=(self.port, self.token, bundles))
         thread.start()
         rs.wait_for(lambda: len(uploads.accepted) >= 2, 60, "first uploads")
         fault = time.monotonic()
-        self.redis.kill()
-        print("redis-server SIGKILLed", flush=True)
-        time.sleep(self.args.outage)
-        self.redis.start()
-        print(f"redis-server back after {time.monotonic() - fault:.1f} s", flush=True)
+        inject(fault)
         thread.join()
         ids = list(uploads.accepted.values())
-        self.account("broker_sigkill", uploads, self.recover(ids, fault))
+        self.account(case, uploads, self.recover(ids, fault))
+
+    def broker_killed(self) -> None:
+        def kill_redis(fault: float) -> None:
+            self.redis.kill()
+            print("redis-server SIGKILLed", flush=True)
+            time.sleep(self.args.outage)
+            self.redis.start()
+            print(f"redis-server back after {time.monotonic() - fault:.1f} s", flush=True)
+
+        self.during_uploads("broker_sigkill", kill_redis)
 
     def postgres_restarted(self) -> None:
-        uploads = Uploads()
-        bundles = [b for b in rs.example_bundles()] * 3
-        thread = threading.Thread(target=uploads.run, args=(self.port, self.token, bundles))
-        thread.start()
-        rs.wait_for(lambda: len(uploads.accepted) >= 2, 60, "first uploads")
-        fault = time.monotonic()
-        self.pg.restart()
-        print(f"PostgreSQL restarted in {time.monotonic() - fault:.1f} s", flush=True)
-        thread.join()
-        ids = list(uploads.accepted.values())
-        self.account("postgres_restart", uploads, self.recover(ids, fault))
+        def restart_postgres(fault: float) -> None:
+            self.pg.restart()
+            print(f"PostgreSQL restarted in {time.monotonic() - fault:.1f} s", flush=True)
+
+        self.during_uploads("postgres_restart", restart_postgres)
 
     def runner_killed_mid_job(self) -> None:
         host_token = rs.shell(

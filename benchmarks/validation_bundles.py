@@ -133,11 +133,13 @@ def _add_json(tar: tarfile.TarFile, name: str, document: dict[str, Any]) -> None
     _add_text(tar, name, iter([json.dumps(document, indent=2)]))
 
 
-def _write(path: Path, logs: Callable[[tarfile.TarFile], None]) -> Path:
+def _write(path: Path, runs: range, log: Callable[[int], Iterator[str]]) -> Path:
+    """A bundle at ``path`` whose ``logs/run_<n>.log`` for each n in ``runs`` holds ``log(n)``."""
     partial = path.with_suffix(".partial")
     with gzip.open(partial, "wb", compresslevel=6) as raw, tarfile.open(fileobj=raw, mode="w") as tar:
         _add_json(tar, "hyperparameters.json", HYPERPARAMETERS)
-        logs(tar)
+        for run in runs:
+            _add_text(tar, f"logs/run_{run}.log", log(run))
         _add_json(tar, "manifest.json", MANIFEST)
         _add_json(tar, "system.json", SYSTEM)
     partial.rename(path)
@@ -146,42 +148,22 @@ def _write(path: Path, logs: Callable[[tarfile.TarFile], None]) -> Path:
 
 def large(path: Path, runs: int = 5, lines: int = 200_000) -> Path:
     """The issue's bundle: ``runs`` runs of ``lines`` MLLOG lines each."""
-
-    def logs(tar: tarfile.TarFile) -> None:
-        for run in range(1, runs + 1):
-            _add_text(tar, f"logs/run_{run}.log", run_lines(1000 + run, lines))
-
-    return _write(path, logs)
+    return _write(path, range(1, runs + 1), lambda run: run_lines(1000 + run, lines))
 
 
 def huge_lines(path: Path) -> Path:
     """Four logs that are each one 250 MiB MLLOG line."""
-
-    def logs(tar: tarfile.TarFile) -> None:
-        for run in range(1, 5):
-            _add_text(tar, f"logs/run_{run}.log", huge_line(run, 250 * MiB))
-
-    return _write(path, logs)
+    return _write(path, range(1, 5), lambda run: huge_line(run, 250 * MiB))
 
 
 def many_members(path: Path, members: int = 2000) -> Path:
     """As many members as the limit allows: all but the three documents are small runs."""
-
-    def logs(tar: tarfile.TarFile) -> None:
-        for run in range(1, members - 2):
-            _add_text(tar, f"logs/run_{run}.log", run_lines(run, 400, epochs=40))
-
-    return _write(path, logs)
+    return _write(path, range(1, members - 2), lambda run: run_lines(run, 400, epochs=40))
 
 
 def full_budget(path: Path) -> Path:
     """The whole uncompressed budget (4 x 250 MiB) in logs of evaluations."""
-
-    def logs(tar: tarfile.TarFile) -> None:
-        for run in range(1, 5):
-            _add_text(tar, f"logs/run_{run}.log", eval_lines(run, 250 * MiB))
-
-    return _write(path, logs)
+    return _write(path, range(1, 5), lambda run: eval_lines(run, 250 * MiB))
 
 
 BUILDERS: dict[str, Callable[[Path], Path]] = {

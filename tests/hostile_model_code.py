@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-HONEST_MODEL = """
+# A small dot-product recommender for learning-to-rank; model code builds on it.
+DOT_MODEL = """
 import torch
 from torch import nn
 
@@ -26,11 +27,16 @@ class Dot(nn.Module):
     def forward(self, sequences, users, items):
         context = self.items(sequences).mean(1) + self.users(users)
         return torch.einsum("bd,bkd->bk", context, self.items(items))
+"""
 
+HONEST_MODEL = (
+    DOT_MODEL
+    + """
 
 def build_model(num_users, num_items, sequence_length):
     return Dot(num_users, num_items)
 """
+)
 
 ATTACKS = """
 import glob, json, os, re, socket, sys, time

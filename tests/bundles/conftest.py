@@ -87,6 +87,18 @@ class Factory:
     mllog = staticmethod(mllog)
     t0_ms = T0_MS
 
+    def short_run(self, *middle: str, stop_ms: int = 10_000, status: str = "success") -> list[str]:
+        """A small resnet run's lines: ``middle`` between its first epoch_start and run_stop."""
+        head = [
+            mllog("submission_benchmark", "resnet", time_ms=0),
+            mllog("seed", 1, time_ms=0),
+            mllog("global_batch_size", 8, time_ms=0),
+            mllog("train_samples", 100, time_ms=0),
+            mllog("run_start", time_ms=1000, kind="INTERVAL_START"),
+            mllog("epoch_start", time_ms=1000, kind="INTERVAL_START", epoch_num=1),
+        ]
+        return [*head, *middle, mllog("run_stop", time_ms=stop_ms, kind="INTERVAL_END", status=status)]
+
     def benchmark(self, suite: str, slug: str) -> Benchmark:
         found = get_catalogue().benchmark(suite, slug)
         assert found is not None

@@ -6,6 +6,7 @@ import json
 
 from catalogue import get_catalogue
 from submissions.bundles.mllog import parse_log
+from submissions.bundles.report import BundleReport
 from submissions.bundles.runs import Target, derive_run
 
 
@@ -195,12 +196,18 @@ def _real_sized(**kwargs: object) -> str:
     return block_log(**kwargs).replace('"train_samples", "value": 100', '"train_samples", "value": 1281167')
 
 
-def test_a_log_without_seed_is_a_warning_at_the_system_level_and_says_why(factory):
+def _missing_seed(factory, level: str, severity: str) -> tuple[BundleReport, str]:
+    """Five logs without a seed at ``level``: each is a finding of ``severity``; the first's message."""
     logs = [_real_sized(tail_ms=500 + i * 7) for i in range(5)]
-    report = bundle_of(factory, logs, "system")
+    report = bundle_of(factory, logs, level)
     seeds = [f for f in report.findings if f.code == "rules.missing_seed"]
-    assert [f.severity for f in seeds] == ["warning"] * 5
-    assert seeds[0].message == (
+    assert [f.severity for f in seeds] == [severity] * 5
+    return report, seeds[0].message
+
+
+def test_a_log_without_seed_is_a_warning_at_the_system_level_and_says_why(factory):
+    report, message = _missing_seed(factory, "system", "warning")
+    assert message == (
         "logs/run_1.log never logs 'seed', so nothing shows this run is independent of the others but "
         'the duplicate-run checks; the system level accepts it (catalogue setting missing_seed = "warning"), '
         "as some MLPerf submitters' logs state no seed"
@@ -208,11 +215,8 @@ def test_a_log_without_seed_is_a_warning_at_the_system_level_and_says_why(factor
 
 
 def test_a_log_without_seed_blocks_at_the_hardware_level_and_says_why(factory):
-    logs = [_real_sized(tail_ms=500 + i * 7) for i in range(5)]
-    report = bundle_of(factory, logs, "hardware")
-    seeds = [f for f in report.findings if f.code == "rules.missing_seed"]
-    assert [f.severity for f in seeds] == ["error"] * 5
-    assert seeds[0].message == (
+    report, message = _missing_seed(factory, "hardware", "error")
+    assert message == (
         "logs/run_1.log never logs 'seed'; the hardware level requires one, because distinct seeds are how "
         'runs show they are independent (catalogue setting missing_seed = "error")'
     )

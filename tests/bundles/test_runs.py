@@ -90,21 +90,11 @@ def test_it_reports_missing_keys(factory):
     ]
 
 
-def _run(factory, *middle: str, stop_ms: int = 10_000, status: str = "success") -> list[str]:
-    head = [
-        factory.mllog("submission_benchmark", "resnet", time_ms=0),
-        factory.mllog("seed", 1, time_ms=0),
-        factory.mllog("global_batch_size", 8, time_ms=0),
-        factory.mllog("train_samples", 100, time_ms=0),
-        factory.mllog("run_start", time_ms=1000, kind="INTERVAL_START"),
-        factory.mllog("epoch_start", time_ms=1000, kind="INTERVAL_START", epoch_num=1),
-    ]
-    return [*head, *middle, factory.mllog("run_stop", time_ms=stop_ms, kind="INTERVAL_END", status=status)]
-
-
 def test_it_counts_a_repeated_epoch_once(factory):
     stop = factory.mllog("epoch_stop", time_ms=2000, kind="INTERVAL_END", epoch_num=1)
-    facts = _derive(_run(factory, stop, stop, factory.mllog("eval_accuracy", 0.6, time_ms=2000, epoch_num=1)))
+    facts = _derive(
+        factory.short_run(stop, stop, factory.mllog("eval_accuracy", 0.6, time_ms=2000, epoch_num=1))
+    )
     assert [f.code for f in facts.findings] == ["log.duplicate_epoch"]
     assert facts.report.samples_processed == 100
     assert facts.report.total_flops == 1000.0
@@ -112,7 +102,7 @@ def test_it_counts_a_repeated_epoch_once(factory):
 
 def test_it_refuses_more_samples_than_the_data_set_holds(factory):
     stop = factory.mllog("epoch_stop", time_ms=2000, kind="INTERVAL_END", epoch_num=1, samples=10**9)
-    facts = _derive(_run(factory, stop, factory.mllog("eval_accuracy", 0.6, time_ms=2000, epoch_num=1)))
+    facts = _derive(factory.short_run(stop, factory.mllog("eval_accuracy", 0.6, time_ms=2000, epoch_num=1)))
     assert [f.code for f in facts.findings] == ["log.epoch_samples"]
     assert facts.report.samples_processed == 100
 
@@ -120,7 +110,9 @@ def test_it_refuses_more_samples_than_the_data_set_holds(factory):
 def test_it_ignores_evals_outside_the_run(factory):
     stop = factory.mllog("epoch_stop", time_ms=2000, kind="INTERVAL_END", epoch_num=1)
     late = factory.mllog("eval_accuracy", 0.9, time_ms=20_000, epoch_num=2)
-    facts = _derive(_run(factory, stop, factory.mllog("eval_accuracy", 0.4, time_ms=2000, epoch_num=1), late))
+    facts = _derive(
+        factory.short_run(stop, factory.mllog("eval_accuracy", 0.4, time_ms=2000, epoch_num=1), late)
+    )
     assert [f.code for f in facts.findings] == ["log.event_outside_run"]
     assert facts.report.achieved_quality == 0.4
     assert not facts.report.converged
@@ -130,7 +122,7 @@ def test_it_rejects_bad_timing_values_and_status(factory):
     stop = factory.mllog("epoch_stop", time_ms=2000, kind="INTERVAL_END", epoch_num=0)
     evaluation = factory.mllog("eval_accuracy", "high", time_ms=2000, epoch_num=1)
     facts = _derive(
-        _run(factory, stop, evaluation, factory.mllog("seed", 2, time_ms=1), stop_ms=500, status="done")
+        factory.short_run(stop, evaluation, factory.mllog("seed", 2, time_ms=1), stop_ms=500, status="done")
     )
     assert sorted(f.code for f in facts.findings) == [
         "log.bad_timing",
@@ -148,6 +140,6 @@ def test_it_rejects_a_second_run_in_one_log(factory):
     stop = factory.mllog("epoch_stop", time_ms=2000, kind="INTERVAL_END", epoch_num=1)
     again = factory.mllog("run_start", time_ms=3000, kind="INTERVAL_START")
     facts = _derive(
-        _run(factory, stop, factory.mllog("eval_accuracy", 0.6, time_ms=2000, epoch_num=1), again)
+        factory.short_run(stop, factory.mllog("eval_accuracy", 0.6, time_ms=2000, epoch_num=1), again)
     )
     assert [f.code for f in facts.findings] == ["log.duplicate_event"]

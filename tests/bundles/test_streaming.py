@@ -10,16 +10,7 @@ from submissions.bundles.runs import Target, derive_run
 
 
 def _log(factory, *middle: str) -> bytes:
-    head = [
-        factory.mllog("submission_benchmark", "resnet", time_ms=0),
-        factory.mllog("seed", 1, time_ms=0),
-        factory.mllog("global_batch_size", 8, time_ms=0),
-        factory.mllog("train_samples", 100, time_ms=0),
-        factory.mllog("run_start", time_ms=1000, kind="INTERVAL_START"),
-        factory.mllog("epoch_start", time_ms=1000, kind="INTERVAL_START", epoch_num=1),
-    ]
-    stop = factory.mllog("run_stop", time_ms=10**9, kind="INTERVAL_END", status="success")
-    return "\n".join([*head, *middle, stop]).encode()
+    return "\n".join(factory.short_run(*middle, stop_ms=10**9)).encode()
 
 
 def test_it_reports_the_same_from_a_file_as_from_bytes(factory):

@@ -12,6 +12,7 @@ from runners.models import Job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+LEARNING_TO_RANK = ("model-submit", "--suite", "aibench-training", "--benchmark", "learning-to-rank")
 REQUEST = {"suite": "aibench-training", "benchmark": "learning-to-rank", "level": "hardware"}
 
 
@@ -31,15 +32,7 @@ def own_pool(settings):
 
 
 def test_it_queues_a_job_from_options(cli, owner):
-    result = cli(
-        "model-submit",
-        "--suite",
-        "aibench-training",
-        "--benchmark",
-        "learning-to-rank",
-        "--level",
-        "hardware",
-    )
+    result = cli(*LEARNING_TO_RANK, "--level", "hardware")
     assert result.code == 0, result.err
     job = Job.objects.get()
     assert result.out.strip() == str(job.pk)
@@ -56,17 +49,14 @@ def test_it_reads_a_spec_file_and_prints_json(cli, tmp_path):
 
 
 def test_it_exits_1_with_the_services_reasons_when_the_request_breaks_the_rules(cli):
-    result = cli(
-        "model-submit", "--suite", "aibench-training", "--benchmark", "learning-to-rank", "--level", "nope"
-    )
+    result = cli(*LEARNING_TO_RANK, "--level", "nope")
     assert result.code == 1
     assert "The model submission was not queued." in result.err and "level:" in result.err
     assert not Job.objects.exists()
 
 
 def test_it_exits_4_when_no_runner_takes_the_job_in_time(cli):
-    result = cli("model-submit", "--suite", "aibench-training", "--benchmark", "learning-to-rank",
-                 "--level", "hardware", "--wait", "--timeout", "0.5", "--interval", "0.1")  # fmt: skip
+    result = cli(*LEARNING_TO_RANK, "--level", "hardware", "--wait", "--timeout", "0.5", "--interval", "0.1")
     assert result.code == 4
     assert "job" in result.err and "queued" in result.err
     assert Job.objects.get().status == "queued"
@@ -89,15 +79,7 @@ def test_it_asks_for_a_scale_within_what_the_pool_offers(cli, own_pool):
         token_hash="x" * 64,
         hardware_report={"gpu_count": 0, "slurm": {"max_nodes": 4, "accelerators_per_node": 8}},
     )
-    args = (
-        "model-submit",
-        "--suite",
-        "aibench-training",
-        "--benchmark",
-        "learning-to-rank",
-        "--level",
-        "hardware",
-    )
+    args = (*LEARNING_TO_RANK, "--level", "hardware")
 
     result = cli(*args, "--nodes", "4", "--accelerators-per-node", "2", "--json")
     too_many = cli(*args, "--nodes", "5")

@@ -154,12 +154,7 @@ def test_a_model_submission_runs_to_a_result_and_sigterm_stops_everything(stack)
     # The web worker never took the runner's task, and no job secret reached the log.
     assert "unregistered task" not in output and "bcrj" not in output
 
-    port = int(stack.url.rsplit(":", 1)[1])
-    took = stop(stack, signal.SIGTERM)
-    assert stack.process.returncode == 0 and took < STOP_LIMIT_S, (took, stack.output()[-3000:])
-    assert port_is_free(port)
-    assert "Traceback" not in stack.output()
-    assert not processes_of(stack), "processes left running"
+    assert_stops_cleanly(stack, signal.SIGTERM)
 
 
 def test_ctrl_c_stops_everything_with_a_job_running(stack):
@@ -173,8 +168,13 @@ def test_ctrl_c_stops_everything_with_a_job_running(stack):
         "the job",
         stack,
     )
+    assert_stops_cleanly(stack, signal.SIGINT)
+
+
+def assert_stops_cleanly(stack: Stack, signum: signal.Signals) -> None:
+    """``signum`` stops the stack in time, with exit code 0, its port free and nothing left running."""
     port = int(stack.url.rsplit(":", 1)[1])
-    took = stop(stack, signal.SIGINT)
+    took = stop(stack, signum)
     assert stack.process.returncode == 0 and took < STOP_LIMIT_S, (took, stack.output()[-3000:])
     assert port_is_free(port)
     assert "Traceback" not in stack.output()

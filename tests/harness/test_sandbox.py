@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile_model_code import DOT_MODEL
 
 from catalogue import Catalogue
 from runners.harness import run_job, validate_config
 from runners.harness import sandbox as sandbox_module
 from runners.harness.compliance import check_log
+from runners.harness.config import JobConfig
 from runners.harness.sandbox import Limits, SandboxError, SandboxUnavailable, run_sandboxed, sandbox_problem
 
 from .conftest import read_mllog
@@ -35,6 +37,19 @@ def _run(code: str, scratch: Path, **kwargs: Any) -> tuple[Any, list[str]]:
     lines: list[str] = []
     result = run_sandboxed(_python(code), scratch=scratch, time_limit_s=60, on_line=lines.append, **kwargs)
     return result, lines
+
+
+def _model_code_job(catalogue: Catalogue, tmp_path: Path, source: str, **settings: Any) -> JobConfig:
+    """A checked free-level smoke job on the CPU whose model code is ``source``."""
+    code = tmp_path / "model.py"
+    code.write_text(source)
+    raw = {
+        "suite": "aibench-training", "benchmark": "learning-to-rank", "level": "free", "profile": "smoke",
+        "device": "cpu", "model_code": str(code), **settings,
+    }  # fmt: skip
+    config, errors = validate_config(raw, catalogue)
+    assert errors == [] and config is not None, errors
+    return config
 
 
 def test_the_host_has_a_working_sandbox() -> None:
@@ -112,35 +127,23 @@ def test_it_refuses_model_code_where_bubblewrap_is_missing(
     catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(sandbox_module.BWRAP_ENV, str(tmp_path / "no-bwrap"))
-    code = tmp_path / "model.py"
-    code.write_text("def build_model(num_users, num_items, sequence_length):\n    raise SystemExit\n")
-    raw = {
-        "suite": "aibench-training", "benchmark": "learning-to-rank", "level": "free", "profile": "smoke",
-        "device": "cpu", "runs": 1, "max_epochs": 1, "model_code": str(code),
-    }  # fmt: skip
-    config, errors = validate_config(raw, catalogue)
-    assert config is not None, errors
+    source = "def build_model(num_users, num_items, sequence_length):\n    raise SystemExit\n"
+    config = _model_code_job(catalogue, tmp_path, source, runs=1, max_epochs=1)
     with pytest.raises(SandboxUnavailable, match="runs only inside the sandbox.*bwrap.*not installed"):
         run_job(config, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
 def test_it_runs_free_level_model_code_in_the_sandbox(catalogue: Catalogue, tmp_path: Path) -> None:
-    code = tmp_path / "model.py"
-    code.write_text(
+    source = (
         "import os\n"
         "from runners.harness.networks import Caser\n"
         "def build_model(num_users, num_items, sequence_length):\n"
         "    assert os.environ['HOME'] == '/scratch'\n"
         "    return Caser(num_users, num_items, sequence_length, dims=16)\n"
     )
-    raw = {
-        "suite": "aibench-training", "benchmark": "learning-to-rank", "level": "free", "profile": "smoke",
-        "device": "cpu", "runs": 1, "max_epochs": 1, "model_code": str(code),
-        "hyperparameters": {"opt_base_learning_rate": 0.01},
-    }  # fmt: skip
-    config, errors = validate_config(raw, catalogue)
-    assert errors == [] and config is not None
+    hyper = {"opt_base_learning_rate": 0.01}
+    config = _model_code_job(catalogue, tmp_path, source, runs=1, max_epochs=1, hyperparameters=hyper)
     events: list[dict[str, Any]] = []
     archive = run_job(config, tmp_path / "out", on_progress=events.append)
     bundle = archive.parent / archive.name.removesuffix(".tar.gz")
@@ -159,18 +162,12 @@ def test_a_cancelled_model_code_job_ends_its_sandboxes_and_keeps_the_measured_ru
 ) -> None:
     # The sandboxes' scratch directories under tmp_path: their bwrap command lines name it.
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    code = tmp_path / "model.py"
-    code.write_text(
+    source = (
         "from runners.harness.networks import Caser\n"
         "def build_model(num_users, num_items, sequence_length):\n"
         "    return Caser(num_users, num_items, sequence_length, dims=8)\n"
     )
-    raw = {
-        "suite": "aibench-training", "benchmark": "learning-to-rank", "level": "free", "profile": "smoke",
-        "device": "cpu", "runs": 2, "max_epochs": 5, "model_code": str(code),
-    }  # fmt: skip
-    config, errors = validate_config(raw, catalogue)
-    assert config is not None, errors
+    config = _model_code_job(catalogue, tmp_path, source, runs=2, max_epochs=5)
     events: list[dict[str, Any]] = []
     running: list[Path] = []
 
@@ -192,21 +189,9 @@ def _processes_naming(path: Path) -> list[Path]:
     return [p for p in Path("/proc").glob("[0-9]*/cmdline") if str(path).encode() in _read(p)]
 
 
-SWAPPING_MODEL = """
-import torch
-from torch import nn
-
-
-class Dot(nn.Module):
-    def __init__(self, num_users: int, num_items: int, dims: int):
-        super().__init__()
-        self.users = nn.Embedding(num_users, dims)
-        self.items = nn.Embedding(num_items + 1, dims, padding_idx=0)
-
-    def forward(self, sequences, users, items):
-        context = self.items(sequences).mean(1) + self.users(users)
-        return torch.einsum("bd,bkd->bk", context, self.items(items))
-
+SWAPPING_MODEL = (
+    DOT_MODEL
+    + """
 
 # Hand over a model with many FLOPs first (the job's figure), then the small one it trains.
 _script, _handovers = torch.jit.script, []
@@ -226,16 +211,10 @@ torch.jit.script = _swapping
 def build_model(num_users, num_items, sequence_length):
     return Dot(num_users, num_items, 8)
 """
+)
 
 
 def test_a_model_swapped_between_handovers_fails_the_job(catalogue: Catalogue, tmp_path: Path) -> None:
-    code = tmp_path / "model.py"
-    code.write_text(SWAPPING_MODEL)
-    raw = {
-        "suite": "aibench-training", "benchmark": "learning-to-rank", "level": "free", "profile": "smoke",
-        "device": "cpu", "runs": 1, "max_epochs": 2, "model_code": str(code),
-    }  # fmt: skip
-    config, errors = validate_config(raw, catalogue)
-    assert config is not None, errors
+    config = _model_code_job(catalogue, tmp_path, SWAPPING_MODEL, runs=1, max_epochs=2)
     with pytest.raises(SandboxError, match="the handed-over model changed"):
         run_job(config, tmp_path / "out")

@@ -90,12 +90,7 @@ def test_it_raises_the_score_above_target_unless_the_quality_is_capped() -> None
 
 def test_it_scores_a_catalogue_benchmark_from_its_constant() -> None:
     rules = Rules(
-        ranking_metric="valid_flops",
-        target_quality=0.763,
-        vflops_exponent=5,
-        per_sample_training_flops=2.43e10,
-        model_may_change=False,
-        required_runs=1,
+        **{**VF.__dict__, "target_quality": 0.763, "per_sample_training_flops": 2.43e10, "required_runs": 1}
     )
     figures = RunFigures(
         achieved_quality=0.70,

@@ -16,7 +16,7 @@ import urllib.request
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from hostile_model_code import hostile_model_code
+from hostile_model_code import HONEST_MODEL, hostile_model_code
 from rest_framework.authtoken.models import Token
 from runner_jobs import drain
 
@@ -185,27 +185,6 @@ def test_it_runs_a_model_submission_through_a_real_worker(workers, live_server, 
     assert_figures_consistent(job, submission)
 
 
-MODEL_CODE = """
-import torch
-from torch import nn
-
-
-class Dot(nn.Module):
-    def __init__(self, num_users, num_items, dims=16):
-        super().__init__()
-        self.users = nn.Embedding(num_users, dims)
-        self.items = nn.Embedding(num_items + 1, dims, padding_idx=0)
-
-    def forward(self, sequences, users, items):
-        context = self.items(sequences).mean(1) + self.users(users)
-        return torch.einsum("bd,bkd->bk", context, self.items(items))
-
-
-def build_model(num_users, num_items, sequence_length):
-    return Dot(num_users, num_items)
-"""
-
-
 @pytest.mark.worker
 @pytest.mark.torch
 @pytest.mark.django_db(transaction=True)
@@ -214,14 +193,14 @@ def test_it_runs_free_level_model_code_through_the_sandbox(workers, live_server,
         "suite": SUITE,
         "benchmark": BENCHMARK,
         "level": "free",
-        "model_code": MODEL_CODE,
+        "model_code": HONEST_MODEL,
         "hyperparameters": {"opt_name": "adamw", "opt_base_learning_rate": 0.01},
         "max_epochs": EPOCHS,
     }
 
     job, submission = run_through_the_service(live_server, owner, body)
 
-    assert job.model_code == MODEL_CODE
+    assert job.model_code == HONEST_MODEL
     assert submission.level.slug == "free" and submission.provenance == Provenance.RUNNER_VERIFIED
     # The runner measured this model's FLOPs: not the catalogue's constant for Caser.
     measured = submission.manifest["per_sample_training_flops"]
@@ -246,7 +225,7 @@ def test_a_host_without_the_sandbox_refuses_model_code_on_the_job_page(
         "suite": SUITE,
         "benchmark": BENCHMARK,
         "level": "free",
-        "model_code": MODEL_CODE,
+        "model_code": HONEST_MODEL,
         "max_epochs": 1,
     }
     token, _ = Token.objects.get_or_create(user=owner)

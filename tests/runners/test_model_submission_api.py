@@ -30,6 +30,14 @@ def post(client, body, **kwargs):
         return client.post(URL, body, **kwargs)
 
 
+def post_model_code(client, level, **fields):
+    """Post CODE as an uploaded file mynet.py for image classification at ``level``."""
+    upload = io.BytesIO(CODE)
+    upload.name = "mynet.py"
+    body = {"suite": "hpc-ai500", "benchmark": "image-classification", "level": level, **fields}
+    return post(client, {**body, "model_code_file": upload}, format="multipart")
+
+
 def test_it_queues_a_checked_configuration(owner_api, owner, org, pool):
     body = {
         "suite": "hpc-ai500",
@@ -65,16 +73,7 @@ def test_it_answers_400_with_the_levels_errors_and_queues_nothing(owner_api, poo
 
 
 def test_it_takes_model_code_as_an_uploaded_file_at_free_level(owner_api, pool):
-    upload = io.BytesIO(CODE)
-    upload.name = "mynet.py"
-    body = {
-        "suite": "hpc-ai500",
-        "benchmark": "image-classification",
-        "level": "free",
-        "hyperparameters": '{"opt_name": "adamw"}',
-        "model_code_file": upload,
-    }
-    response = post(owner_api, body, format="multipart")
+    response = post_model_code(owner_api, "free", hyperparameters='{"opt_name": "adamw"}')
 
     assert response.status_code == 201, response.json()
     job = Job.objects.get()
@@ -85,15 +84,7 @@ def test_it_takes_model_code_as_an_uploaded_file_at_free_level(owner_api, pool):
 
 
 def test_it_refuses_model_code_below_the_free_level(owner_api):
-    upload = io.BytesIO(CODE)
-    upload.name = "mynet.py"
-    body = {
-        "suite": "hpc-ai500",
-        "benchmark": "image-classification",
-        "level": "hardware",
-        "model_code_file": upload,
-    }
-    response = post(owner_api, body, format="multipart")
+    response = post_model_code(owner_api, "hardware")
 
     assert response.status_code == 400
     assert response.json()["errors"][0].startswith(

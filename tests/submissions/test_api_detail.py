@@ -39,10 +39,8 @@ def test_it_shows_status_findings_and_the_derived_run_figures(owner_api, submiss
     assert body["bundle_sha256"] == submission.bundle_sha256
 
 
-def test_it_shows_staff_only_notes_to_staff_alone(owner_api, member, submission, reviewer):
-    submission_transition(
-        submission=submission, to=Status.PUBLISHED, actor=reviewer, reason="Checked.", public=True
-    )
+def _add_staff_note(submission) -> None:
+    """A staff-only "Staff note" in the history of a published submission."""
     StatusEvent.objects.create(
         submission=submission,
         from_status="published",
@@ -50,6 +48,13 @@ def test_it_shows_staff_only_notes_to_staff_alone(owner_api, member, submission,
         reason="Staff note",
         public=False,
     )
+
+
+def test_it_shows_staff_only_notes_to_staff_alone(owner_api, member, submission, reviewer):
+    submission_transition(
+        submission=submission, to=Status.PUBLISHED, actor=reviewer, reason="Checked.", public=True
+    )
+    _add_staff_note(submission)
 
     staff_reasons = [e["reason"] for e in api_as(reviewer).get(_url(submission)).json()["events"]]
     assert staff_reasons[-2:] == ["Checked.", "Staff note"]
@@ -60,13 +65,7 @@ def test_it_shows_staff_only_notes_to_staff_alone(owner_api, member, submission,
 
 
 def test_it_shows_only_public_history_to_everyone_else(api_client, outsider, published):
-    StatusEvent.objects.create(
-        submission=published,
-        from_status="published",
-        to_status="published",
-        reason="Staff note",
-        public=False,
-    )
+    _add_staff_note(published)
 
     for client in (api_client, api_as(outsider)):
         events = client.get(_url(published)).json()["events"]
