@@ -13,8 +13,7 @@ from catalogue import Catalogue
 from runners.harness import run_job, validate_config
 from runners.harness.config import JobConfig
 from submissions.bundles import validate_bundle
-
-from .conftest import read_mllog
+from tests.support.mllog import read_mllog
 
 pytestmark = pytest.mark.torch
 

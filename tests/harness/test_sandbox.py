@@ -20,8 +20,7 @@ from catalogue import Catalogue
 from runners.harness import run_job, validate_config
 from runners.harness import sandbox as sandbox_module
 from runners.harness.sandbox import Limits, SandboxError, SandboxUnavailable, run_sandboxed, sandbox_problem
-
-from .conftest import read_mllog
+from tests.support.mllog import read_mllog
 
 pytestmark = pytest.mark.torch
 

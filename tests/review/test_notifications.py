@@ -8,8 +8,7 @@ from django.core import mail
 from submissions.notifications import NOTIFY_TASK, notify_status_change
 from submissions.services import submission_transition
 from submissions.states import Status
-
-from .factories import make_submission
+from tests.support.factories import make_submission
 
 pytestmark = pytest.mark.django_db
 

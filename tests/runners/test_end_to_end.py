@@ -16,9 +16,7 @@ import urllib.request
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from hostile_model_code import hostile_model_code
 from rest_framework.authtoken.models import Token
-from runner_jobs import drain
 
 from benchcouncil.celery import app as web_app
 from catalogue import get_catalogue
@@ -27,6 +25,8 @@ from runners.services import runner_host_register
 from runners.states import JobStatus
 from submissions.models import Provenance
 from submissions.states import Status
+from tests.support.hostile_model_code import hostile_model_code
+from tests.support.runner_jobs import drain
 
 # The cheapest benchmark the harness runs (Caser on a small Gowalla-like set: seconds on a
 # CPU); its smoke profile, cut to two epochs, still does every run the catalogue requires.

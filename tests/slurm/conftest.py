@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from slurm_jobs import drain, wait_for
 
 from benchcouncil.celery import app as web_app
 from runners.models import RunnerHost
 from runners.services import runner_host_register
+from tests.support.slurm_jobs import drain, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -45,14 +45,8 @@ def slurm() -> Iterator[slurm_cluster.Cluster]:
 
 
 @pytest.fixture(autouse=True)
-def media_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+def _local_media(media_storage) -> None:
+    """Each test stores files in its own folder, so that it can count what it stored."""
 
 
 @pytest.fixture
