@@ -19,7 +19,7 @@ from runners.models import Job
 from runners.states import JobStatus
 from submissions.models import Provenance
 from submissions.states import Status
-from tests.support.slurm_jobs import api_post, wait_for
+from tests.support.workers import api_post, wait_for
 
 SMOKE = {"suite": "aibench-training", "benchmark": "learning-to-rank", "level": "hardware"}
 JOB_TIMEOUT_S = 420

@@ -12,7 +12,7 @@ from runners.scheduler import job_record_scheduler
 from runners.services import job_create, job_transition
 from runners.states import JobStatus
 from runners.worker import slurm as slurm_commands
-from tests.support.slurm_jobs import wait_for
+from tests.support.workers import wait_for
 
 pytestmark = [pytest.mark.slurm, pytest.mark.django_db, pytest.mark.timeout(300)]
 
