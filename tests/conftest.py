@@ -1,8 +1,9 @@
 """Fixtures shared by the whole suite.
 
-A fixed cast of users makes every permission test read the same: `owner` submits for
-`org`, `member` belongs to `org` too, `outsider` belongs to `other_org`, `reviewer` is staff,
-`admin` is a superuser; `client` stays anonymous.
+A fixed cast of users makes every permission test read the same, one meaning each: `client`
+and `api_client` stay anonymous; `owner` submits for `org`; `member` belongs to `org` too;
+`manager` administers `org`; `outsider` belongs to `other_org`; `reviewer` is staff in the
+Reviewers group, as reviewers are in production; `admin` is a superuser.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.db import connections
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from submissions.models import Membership, Organization
+from tests.support.clients import api_as
+from tests.support.factories import MembershipFactory, OrganizationFactory, UserFactory, reviewers_group
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -38,53 +40,45 @@ def _fresh_board_versions() -> Iterator[None]:
 
 @pytest.fixture
 def org(db) -> Organization:
-    return Organization.objects.create(name="Example HPC Centre", slug="example-hpc")
+    return OrganizationFactory(name="Example HPC Centre", slug="example-hpc")
 
 
 @pytest.fixture
 def other_org(db) -> Organization:
-    return Organization.objects.create(name="Other Lab", slug="other-lab")
-
-
-def _user(username: str, *, staff: bool = False, superuser: bool = False) -> User:
-    return User.objects.create_user(
-        username=username,
-        email=f"{username}@example.org",
-        password="password",  # noqa: S106 - test users
-        is_staff=staff or superuser,
-        is_superuser=superuser,
-    )
+    return OrganizationFactory(name="Other Lab", slug="other-lab")
 
 
 @pytest.fixture
 def owner(org) -> User:
-    user = _user("owner")
-    Membership.objects.create(organization=org, user=user)
-    return user
+    return MembershipFactory(organization=org, user__username="owner").user
 
 
 @pytest.fixture
 def member(org) -> User:
-    user = _user("member")
-    Membership.objects.create(organization=org, user=user)
-    return user
+    return MembershipFactory(organization=org, user__username="member").user
+
+
+@pytest.fixture
+def manager(org) -> User:
+    membership = MembershipFactory(organization=org, user__username="manager", role=Membership.Role.MANAGER)
+    return membership.user
 
 
 @pytest.fixture
 def outsider(other_org) -> User:
-    user = _user("outsider")
-    Membership.objects.create(organization=other_org, user=user)
-    return user
+    return MembershipFactory(organization=other_org, user__username="outsider").user
 
 
 @pytest.fixture
 def reviewer(db) -> User:
-    return _user("reviewer", staff=True)
+    user = UserFactory(username="reviewer", staff=True)
+    user.groups.add(reviewers_group())
+    return user
 
 
 @pytest.fixture
 def admin(db) -> User:
-    return _user("admin", superuser=True)
+    return UserFactory(username="admin", superuser=True)
 
 
 @pytest.fixture
@@ -92,16 +86,23 @@ def api_client() -> APIClient:
     return APIClient()
 
 
-def token_client(user: User) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+@pytest.fixture
+def owner_api(owner) -> APIClient:
+    return api_as(owner)
 
 
 @pytest.fixture
-def owner_api(owner) -> APIClient:
-    return token_client(owner)
+def media_storage(settings, tmp_path) -> Path:
+    """Store files in the test's own folder (returned), so that it can count what it stored."""
+    media = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media)},
+        },
+    }
+    return media
 
 
 @pytest.fixture(scope="session")

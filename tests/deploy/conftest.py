@@ -21,14 +21,8 @@ class Result:
 
 
 @pytest.fixture(autouse=True)
-def media_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+def _local_media(media_storage) -> None:
+    """Each test stores files in its own folder, so that it can count what it stored."""
 
 
 @pytest.fixture

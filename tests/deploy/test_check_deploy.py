@@ -7,7 +7,7 @@ import secrets
 import subprocess
 import sys
 
-from deploy_examples import ROOT
+from tests.support.deploy_examples import ROOT
 
 # Variables this process has for the tests (DEBUG=1, the test settings) stay out.
 DROPPED = ("DEBUG", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_", "SESSION_", "CSRF_")

@@ -10,9 +10,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from deploy_examples import INVALID_BUNDLE, ROOT, VALID_BUNDLE
 
 from submissions.models import Submission
+from tests.support.deploy_examples import INVALID_BUNDLE, ROOT, VALID_BUNDLE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

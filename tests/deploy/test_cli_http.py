@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from deploy_examples import VALID_BUNDLE
-
 from benchcouncil.client.http import ApiClient
+from tests.support.deploy_examples import VALID_BUNDLE
 
 TOKEN = "0123456789abcdef"  # noqa: S105 - sent only to the test's own servers
 

@@ -7,11 +7,11 @@ import io
 import json
 
 import pytest
-from deploy_examples import VALID_BUNDLE
 
 from submissions.models import Submission
 from submissions.services import submission_transition
 from submissions.states import Status
+from tests.support.deploy_examples import VALID_BUNDLE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

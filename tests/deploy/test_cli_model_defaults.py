@@ -8,12 +8,12 @@ import json
 import shlex
 
 import pytest
-from doc_commands import block_with
 
 from benchcouncil import cli
 from benchcouncil.client.errors import USAGE, UsageError
 from benchcouncil.client.models import SMOKE_DEFAULT, model_request
 from catalogue import get_catalogue
+from tests.support.doc_commands import block_with
 
 ENV = {
     "BENCHCOUNCIL_SUITE": "hpc-ai500",

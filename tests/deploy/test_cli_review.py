@@ -6,9 +6,9 @@ import json
 
 import pytest
 from rest_framework.authtoken.models import Token
-from review.factories import make_submission
 
 from submissions.states import Status
+from tests.support.factories import make_submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,11 +6,11 @@ import hashlib
 import json
 
 import pytest
-from deploy_examples import INVALID_BUNDLE, VALID_BUNDLE
-from flaky_network import flaky_relay
 
 from submissions.models import Submission
 from submissions.states import Status
+from tests.support.deploy_examples import INVALID_BUNDLE, VALID_BUNDLE
+from tests.support.flaky_network import flaky_relay
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

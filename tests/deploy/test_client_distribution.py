@@ -13,9 +13,9 @@ import sys
 import tarfile
 
 import pytest
-from doc_commands import ROOT, block_with, workflow_steps
 
 from submissions.models import Membership, Organization
+from tests.support.doc_commands import ROOT, block_with, workflow_steps
 
 CI = "docs/ci.md"
 SERVER_PACKAGES = ("django", "celery", "boto3", "psycopg", "djangorestframework", "gunicorn")

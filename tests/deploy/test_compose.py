@@ -14,7 +14,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from deploy_examples import ROOT
+
+from tests.support.deploy_examples import ROOT
 
 COMPOSE_FILE = ROOT / "docker" / "compose.yaml"
 SERVICES = {"postgres", "rabbitmq", "seaweedfs", "migrate", "proxy", "web", "worker", "beat", "runner"}

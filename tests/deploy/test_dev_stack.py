@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from doc_commands import block_with
+
+from tests.support.doc_commands import block_with
 
 ROOT = Path(__file__).resolve().parents[2]
 STOP_LIMIT_S = 15.0

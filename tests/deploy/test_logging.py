@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 from celery import shared_task
-from deploy_examples import ROOT
 
 from benchcouncil.logging import JsonFormatter, RequestIdFilter
+from tests.support.deploy_examples import ROOT
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import os
 import subprocess
 
 import pytest
-from doc_commands import ROOT, block_with
 
 from submissions.models import Submission
 from submissions.states import Status
+from tests.support.doc_commands import ROOT, block_with
 
 README = "README.md"
 # Settings that would point manage.py at servers, or give it a secret key it must do without.

@@ -6,7 +6,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from deploy_examples import VALID_BUNDLE
 from django.conf import settings
 from django.test import TestCase
 from django.utils import timezone
@@ -16,6 +15,7 @@ from submissions.services import submission_create, submission_transition
 from submissions.states import Status
 from submissions.sweeps import submission_sweep_stuck
 from submissions.tasks import sweep_stuck_submissions
+from tests.support.deploy_examples import VALID_BUNDLE
 
 pytestmark = pytest.mark.django_db
 

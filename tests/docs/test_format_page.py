@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from review.factories import make_submission
 
 from benchcouncil.docs import render_markdown
 from submissions.bundles.layout import format_url
 from submissions.models import Finding
+from tests.support.factories import make_submission
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from e2e_processes import Stack
 from psycopg import sql
+
+from tests.support.e2e_processes import Stack
 
 POSTGRES_URL = os.environ.get("E2E_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 RABBITMQ_URL = os.environ.get("E2E_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")

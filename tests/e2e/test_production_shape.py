@@ -20,8 +20,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from e2e_processes import ROOT, Stack, free_port
-from e2e_staff_session import StaffSession
+
+from tests.support.e2e_processes import ROOT, Stack, free_port
+from tests.support.e2e_staff_session import StaffSession
 
 pytestmark = pytest.mark.e2e
 

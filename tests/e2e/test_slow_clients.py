@@ -23,7 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_processes import ROOT, Stack, free_port
+
+from tests.support.e2e_processes import ROOT, Stack, free_port
 
 pytestmark = pytest.mark.proxy
 

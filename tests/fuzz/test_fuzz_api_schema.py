@@ -17,8 +17,9 @@ from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+
+from tests.support.clients import user_token
 
 pytestmark = pytest.mark.django_db
 
@@ -52,14 +53,8 @@ def keep_test_connection():
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+def _local_media(media_storage) -> None:
+    """Each test stores files in its own folder, so that it can count what it stored."""
 
 
 @schema.parametrize()
@@ -71,8 +66,9 @@ def test_it_never_answers_an_anonymous_request_with_a_server_error(case):
 @schema.parametrize()
 @SETTINGS
 def test_it_never_answers_a_users_request_with_a_server_error(case, owner):
-    token, _ = Token.objects.get_or_create(user=owner)
-    case.call_and_validate(headers={"Authorization": f"Token {token.key}"}, checks=[not_a_server_error])
+    case.call_and_validate(
+        headers={"Authorization": f"Token {user_token(owner)}"}, checks=[not_a_server_error]
+    )
 
 
 def test_it_publishes_a_valid_schema_without_warnings():

@@ -14,7 +14,11 @@ import json
 import os
 import tarfile
 
-from fuzz_helpers import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from submissions.bundles import Limits, validate_bundle
+from tests.support.fuzz_helpers import (
     assert_clear,
     assert_storable,
     example_files,
@@ -22,10 +26,6 @@ from fuzz_helpers import (
     time_bound,
     zip_bytes,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from submissions.bundles import Limits, validate_bundle
 
 # FUZZ_EXAMPLES=2000 runs a longer campaign (docs/reliability.md); the suite's default is quick.
 FUZZ = settings(

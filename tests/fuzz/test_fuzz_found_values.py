@@ -13,12 +13,12 @@ import json
 
 import pytest
 from django.test import TestCase
-from fuzz_helpers import example_files, tar_gz
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from submissions.models import Submission
 from submissions.states import Status
+from tests.support.fuzz_helpers import example_files, tar_gz
 
 pytestmark = pytest.mark.django_db
 
@@ -63,14 +63,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_it_ends_invalid_with_a_finding_instead_of_stuck(case, owner, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+def test_it_ends_invalid_with_a_finding_instead_of_stuck(case, owner, media_storage):
     changes, code = CASES[case]
     data = tar_gz({**example_files(), **changes})
     client = APIClient()

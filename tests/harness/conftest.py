@@ -1,9 +1,5 @@
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 import pytest
 import torch
 
@@ -19,10 +15,3 @@ def one_thread() -> None:
 @pytest.fixture
 def catalogue() -> Catalogue:
     return get_catalogue()
-
-
-def read_mllog(path: Path) -> list[dict[str, Any]]:
-    prefix = ":::MLLOG "
-    return [
-        json.loads(line[len(prefix) :]) for line in path.read_text().splitlines() if line.startswith(prefix)
-    ]

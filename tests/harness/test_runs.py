@@ -16,8 +16,7 @@ from runners.harness import run_job, validate_config
 from runners.harness.compliance import check_log, newest_ruleset
 from runners.harness.config import JobConfig
 from submissions.bundles import validate_bundle
-
-from .conftest import read_mllog
+from tests.support.mllog import read_mllog
 
 pytestmark = pytest.mark.torch
 

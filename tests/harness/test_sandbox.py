@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_model_code import DOT_MODEL
 
 from catalogue import Catalogue
 from runners.harness import run_job, validate_config
@@ -23,8 +22,8 @@ from runners.harness import sandbox as sandbox_module
 from runners.harness.compliance import check_log
 from runners.harness.config import JobConfig
 from runners.harness.sandbox import Limits, SandboxError, SandboxUnavailable, run_sandboxed, sandbox_problem
-
-from .conftest import read_mllog
+from tests.support.hostile_model_code import DOT_MODEL
+from tests.support.mllog import read_mllog
 
 pytestmark = pytest.mark.torch
 

@@ -7,13 +7,10 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from factories import RunSpec, benchmark, level, make_submission, publish
 
 from catalogue.models import Benchmark, Level
 from submissions.models import Submission
-
-# HPC AI500 image classification: 2.43e10 FLOPs/sample, target 0.763, n = 5, 5 runs.
-SAMPLES = 1281167 * 90
+from tests.support.factories import benchmark, five_runs, level, publish, submission_with_runs
 
 
 @pytest.fixture
@@ -36,10 +33,6 @@ def free_level(db) -> Level:
     return level("free")
 
 
-def five_runs(quality: float = 0.763, time_s: float = 3600.0) -> list[RunSpec]:
-    return [RunSpec(quality=quality, time_s=time_s, samples=SAMPLES) for _ in range(5)]
-
-
 @pytest.fixture
 def published(
     owner, reviewer, hpc_ic, system_level, django_capture_on_commit_callbacks
@@ -50,7 +43,7 @@ def published(
         kwargs.setdefault("bench", hpc_ic)
         kwargs.setdefault("lvl", system_level)
         kwargs.setdefault("runs", five_runs())
-        submission = make_submission(owner=owner, **kwargs)
+        submission = submission_with_runs(owner=owner, **kwargs)
         with django_capture_on_commit_callbacks(execute=True):
             publish(submission, reviewer=reviewer)
         submission.refresh_from_db()

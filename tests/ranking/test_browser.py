@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 from django.urls import reverse
-from factories import RunSpec, benchmark, level, make_submission, publish
+
+from tests.support.factories import RunSpec, benchmark, level, publish, submission_with_runs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +30,7 @@ def board(owner) -> None:
     ]
     for name, accelerator, nodes, time_s in systems:
         runs = [RunSpec(quality=0.763, time_s=time_s, samples=1281167 * 90, curve=curve) for _ in range(5)]
-        submission = make_submission(
+        submission = submission_with_runs(
             owner=owner,
             bench=bench,
             lvl=lvl,

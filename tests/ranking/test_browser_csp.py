@@ -10,12 +10,11 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from factories import RunSpec, benchmark, level, make_submission, publish
 from plotly_css import css_text, plotly_rules
-from review.factories import make_submission as make_review_submission
 
 from runners.services import job_create_reproduction
 from submissions.states import Status
+from tests.support.factories import RunSpec, benchmark, level, make_submission, publish, submission_with_runs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,11 +36,11 @@ def site(owner, org, admin) -> dict[str, str]:
     curve = [{"epoch": e, "time_s": 600.0 * e, "quality": 0.2 + 0.1 * e} for e in range(1, 7)]
     for name, accelerator in ((EVIL, f"{EVIL} chip"), ("Beta", "MI300X")):
         runs = [RunSpec(quality=0.763, time_s=3600.0, samples=1281167 * 90, curve=curve) for _ in range(5)]
-        published = make_submission(
+        published = submission_with_runs(
             owner=owner, bench=bench, lvl=lvl, runs=runs, system_name=name, accelerator=accelerator
         )
         publish(published)
-    pending = make_review_submission(owner, organization=org, status=Status.AWAITING_REVIEW)
+    pending = make_submission(owner, organization=org, status=Status.AWAITING_REVIEW)
     job = job_create_reproduction(submission=pending, requested_by=admin)
     return {
         "home": reverse("ranking:home"),

@@ -4,11 +4,11 @@ scrolling, and on a phone each board row still shows rank, organization, system 
 from __future__ import annotations
 
 import pytest
-from browser_checks import WIDTHS, assert_nothing_cut_off, assert_within_viewport, new_page
 from django.urls import reverse
-from reader_world import LONG_ORGANIZATION, LONG_SYSTEM, build_world
 
 from ranking.system_selectors import system_slugs
+from tests.support.browser_checks import WIDTHS, assert_nothing_cut_off, assert_within_viewport, new_page
+from tests.support.reader_world import LONG_ORGANIZATION, LONG_SYSTEM, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import math
 
 import pytest
-from browser_checks import WIDTHS, assert_nothing_cut_off, new_page
 from django.urls import reverse
 from playwright.sync_api import expect
-from reader_world import build_world
+
+from tests.support.browser_checks import WIDTHS, assert_nothing_cut_off, new_page
+from tests.support.reader_world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

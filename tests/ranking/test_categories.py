@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import five_runs
 from django.urls import reverse
 
 from benchcouncil.client.leaderboards import render_table
 from ranking.models import Leaderboard
+from tests.support.factories import five_runs
 
 ARGS = ["hpc-ai500", "image-classification", "system"]
 PAGE = reverse("ranking:leaderboard", args=ARGS)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from conftest import five_runs
 from django.urls import reverse
-from factories import make_submission, publish, withdraw
 
 from ranking.services import leaderboard_recompute
+from tests.support.factories import five_runs, publish, submission_with_runs, withdraw
 
 URL = reverse("api-leaderboard", args=["hpc-ai500", "image-classification", "system"])
 PAGE = reverse("ranking:leaderboard", args=["hpc-ai500", "image-classification", "system"])
@@ -24,17 +23,17 @@ def test_it_shows_the_board_as_it_stood_on_a_past_date(
     def recompute(day: int) -> None:
         leaderboard_recompute(benchmark_id=hpc_ic.pk, level_id=system_level.pk, profile="full", now=at(day))
 
-    first = make_submission(
+    first = submission_with_runs(
         owner=owner, bench=hpc_ic, lvl=system_level, runs=five_runs(), system_name="First"
     )
     publish(first)
     recompute(1)
-    faster = make_submission(
+    faster = submission_with_runs(
         owner=owner, bench=hpc_ic, lvl=system_level, runs=five_runs(time_s=1800), system_name="Faster"
     )
     publish(faster)
     recompute(5)
-    gone = make_submission(
+    gone = submission_with_runs(
         owner=owner, bench=hpc_ic, lvl=system_level, runs=five_runs(time_s=60), system_name="Gone"
     )
     publish(gone)

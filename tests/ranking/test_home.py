@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import five_runs
 from django.urls import reverse
 
 from catalogue.models import Benchmark, Suite
+from tests.support.factories import five_runs
 
 
 def test_it_lists_every_board_of_every_suite(client, db) -> None:

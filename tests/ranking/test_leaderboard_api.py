@@ -6,11 +6,10 @@ import csv
 import io
 
 import pytest
-from conftest import five_runs
 from django.urls import reverse
-from factories import withdraw
 
 from ranking import receivers, selectors
+from tests.support.factories import five_runs, withdraw
 
 ARGS = ["hpc-ai500", "image-classification", "system"]
 URL = reverse("api-leaderboard", args=ARGS)

@@ -7,15 +7,14 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from conftest import five_runs
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
-from factories import withdraw
 
 from ranking import cache as cache_module
 from ranking import receivers
 from ranking.models import Leaderboard
+from tests.support.factories import five_runs, withdraw
 
 ARGS = ["hpc-ai500", "image-classification", "system"]
 PAGE = reverse("ranking:leaderboard", args=ARGS)

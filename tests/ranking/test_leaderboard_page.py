@@ -6,11 +6,11 @@ import json
 import re
 
 import pytest
-from conftest import five_runs
 from django.urls import reverse
 
 from ranking import selectors
 from ranking.models import Leaderboard
+from tests.support.factories import five_runs
 
 URL = reverse("ranking:leaderboard", args=["hpc-ai500", "image-classification", "system"])
 

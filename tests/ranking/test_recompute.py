@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import SAMPLES, five_runs
 from django.db.models import F
-from factories import RunSpec, make_submission, publish, withdraw
 
 from catalogue.signals import benchmark_rules_changed
 from ranking.models import Leaderboard, LeaderboardEntry
 from ranking.services import leaderboard_recompute
 from submissions.provenance import submission_change_provenance
+from tests.support.factories import SAMPLES, RunSpec, five_runs, publish, submission_with_runs, withdraw
 
 # 2.43e10 x 115,305,030 samples / 3600 s at exactly the target quality
 ONE_HOUR_VFLOPS = 7.783089525e14
@@ -76,7 +75,7 @@ def test_it_reranks_a_published_submission_whose_provenance_changed(
 
 
 def test_it_ignores_submissions_that_are_not_published(owner, hpc_ic, system_level, published) -> None:
-    make_submission(owner=owner, bench=hpc_ic, lvl=system_level, runs=five_runs())  # awaiting review
+    submission_with_runs(owner=owner, bench=hpc_ic, lvl=system_level, runs=five_runs())  # awaiting review
     published()
     assert Leaderboard.objects.get().ranked_count == 1
 
@@ -152,7 +151,9 @@ def test_it_does_not_rank_time_to_quality_when_too_few_runs_converged(
         RunSpec(quality=0.7, converged=False),
     ]
     for spec, name in ((runs, "two-missed"), (ok, "one-missed")):
-        submission = make_submission(owner=owner, bench=aib_ic, lvl=system_level, runs=spec, system_name=name)
+        submission = submission_with_runs(
+            owner=owner, bench=aib_ic, lvl=system_level, runs=spec, system_name=name
+        )
         with django_capture_on_commit_callbacks(execute=True):
             publish(submission, reviewer=reviewer)
     board = Leaderboard.objects.get(benchmark=aib_ic)
@@ -188,7 +189,7 @@ def test_it_keeps_history_with_validity_intervals(published, hpc_ic, system_leve
     board = Leaderboard.objects.get()
     entry = board.entries.get()
     later = entry.valid_from + timedelta(days=3)
-    submission = make_submission(
+    submission = submission_with_runs(
         owner=entry.submission.owner, bench=hpc_ic, lvl=system_level, runs=five_runs(time_s=60)
     )
     publish(submission)  # no on-commit here: recompute at a chosen time instead

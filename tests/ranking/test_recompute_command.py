@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
-from conftest import five_runs
 from django.core.management import call_command
 
 from ranking.models import Leaderboard, LeaderboardEntry
+from tests.support.factories import five_runs
 
 
 def test_it_makes_the_best_available_result_lead_a_board_ranked_before(published) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import five_runs
 from django.urls import reverse
+
+from tests.support.factories import five_runs
 
 
 def test_it_shows_the_score_ranks_and_the_way_back_to_the_board(client, published) -> None:
@@ -29,9 +30,9 @@ def test_it_marks_per_sample_flops_the_submitter_declared(client, published, fre
 
 
 def test_it_shows_no_standing_before_publication(client, owner, hpc_ic, system_level) -> None:
-    from factories import make_submission
+    from tests.support.factories import submission_with_runs
 
-    pending = make_submission(owner=owner, bench=hpc_ic, lvl=system_level, runs=five_runs())
+    pending = submission_with_runs(owner=owner, bench=hpc_ic, lvl=system_level, runs=five_runs())
     client.force_login(owner)
     html = client.get(reverse("submissions:detail", args=[pending.pk])).content.decode()
     assert 'id="standing"' not in html

@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from conftest import five_runs
 from django.urls import reverse
-from factories import withdraw
 
 from ranking.system_selectors import cpu_cores, system_slugs
+from tests.support.factories import five_runs, withdraw
 
 SYSTEMS = reverse("ranking:systems")
 COMPARE = reverse("ranking:compare")

@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import five_runs
 from django.db import transaction
 from django.urls import reverse
-from factories import withdraw
 
 from ranking import receivers
 from ranking.models import Leaderboard, LeaderboardEntry
+from tests.support.factories import five_runs, withdraw
 
 ARGS = ["hpc-ai500", "image-classification", "system"]
 API = reverse("api-leaderboard", args=ARGS)

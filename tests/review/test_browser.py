@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from submissions.services import submission_transition
 from submissions.states import Status
-
-from .factories import make_submission
+from tests.support.factories import make_submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

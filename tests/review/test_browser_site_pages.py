@@ -4,14 +4,13 @@ a logged-out owner's way to their private submission, and a page that follows va
 from __future__ import annotations
 
 import pytest
-from browser_checks import WIDTHS, assert_nothing_cut_off, new_page
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from submissions.services import submission_transition
 from submissions.states import Status
-
-from .factories import make_submission
+from tests.support.browser_checks import WIDTHS, assert_nothing_cut_off, new_page
+from tests.support.factories import make_submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

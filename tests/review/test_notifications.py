@@ -9,8 +9,7 @@ from benchcouncil.task_names import NOTIFY_STATUS_CHANGE
 from submissions.notifications import notify_status_change
 from submissions.services import submission_transition
 from submissions.states import Status
-
-from .factories import make_submission
+from tests.support.factories import make_submission
 
 pytestmark = pytest.mark.django_db
 

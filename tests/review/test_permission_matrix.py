@@ -24,8 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ranking.system_selectors import system_slugs
 from submissions.models import Organization, Submission, Webhook
 from submissions.states import Status
-
-from .factories import make_submission
+from tests.support.factories import make_submission
 
 pytestmark = pytest.mark.django_db
 

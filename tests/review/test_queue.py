@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from submissions.review.selectors import is_reviewer
 from submissions.states import Status
-
-from .factories import make_submission
+from tests.support.factories import make_submission
 
 pytestmark = pytest.mark.django_db
 

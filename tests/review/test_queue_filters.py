@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from submissions.models import Provenance, Submission
 from submissions.states import Status
-
-from .factories import make_submission
+from tests.support.factories import make_submission
 
 pytestmark = pytest.mark.django_db
 

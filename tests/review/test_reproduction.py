@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from job_bundles import job_bundle_like
 
 from runners.models import Job, ReproductionCheck
 from runners.services import job_accept_bundle, job_fail, job_transition, runner_host_register
 from runners.states import JobStatus
 from submissions.states import Status
-
-from .factories import make_submission
+from tests.support.factories import make_submission
+from tests.support.job_bundles import job_bundle_like
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

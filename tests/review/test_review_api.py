@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from submissions.models import Membership
 from submissions.states import Status
-
-from .factories import api_as, make_submission
+from tests.support.clients import api_as
+from tests.support.factories import make_submission
 
 pytestmark = pytest.mark.django_db
 

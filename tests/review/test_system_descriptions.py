@@ -17,9 +17,9 @@ from rest_framework.test import APIClient
 from ranking.services import leaderboard_recompute
 from submissions.models import Finding, Submission
 from submissions.states import Status
-
-from .factories import api_as, make_submission
-from .system_descriptions import system_descriptions
+from tests.support.clients import api_as
+from tests.support.factories import make_submission
+from tests.support.system_descriptions import system_descriptions
 
 pytestmark = pytest.mark.django_db
 

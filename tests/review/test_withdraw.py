@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from submissions.states import Status
-
-from .factories import api_as, make_submission
+from tests.support.clients import api_as
+from tests.support.factories import make_submission
 
 pytestmark = pytest.mark.django_db
 

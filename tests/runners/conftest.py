@@ -12,21 +12,15 @@ from typing import Any
 
 import pytest
 from django.test import TestCase
-from runner_jobs import spec
 
 from runners.models import Job
 from runners.services import job_create
+from tests.support.runner_jobs import spec
 
 
 @pytest.fixture(autouse=True)
-def media_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+def _local_media(media_storage) -> None:
+    """Each test stores files in its own folder, so that it can count what it stored."""
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
-from runner_jobs import api_as, job_secret
 
 from runners.states import JobStatus
+from tests.support.clients import api_as
+from tests.support.runner_jobs import job_secret
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from runner_jobs import drain
 
 from benchcouncil.task_names import EXECUTE_JOB
 from runners.tokens import secret_hash
+from tests.support.runner_jobs import drain
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +47,9 @@ def test_it_leaves_other_pools_queues_alone(make_job, owner, pool):
 
 def test_it_sends_nothing_when_the_transaction_rolls_back(owner, pool):
     from django.db import transaction
-    from runner_jobs import spec
 
     from runners.services import job_create
+    from tests.support.runner_jobs import spec
 
     with pytest.raises(RuntimeError), transaction.atomic():
         job_create(owner=owner, spec=spec(), pool=pool)

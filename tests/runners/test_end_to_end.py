@@ -6,27 +6,18 @@ web worker validates the submission it became.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import tarfile
-import time
-import urllib.request
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from hostile_model_code import HONEST_MODEL, hostile_model_code
 from rest_framework.authtoken.models import Token
-from runner_jobs import drain
 
-from benchcouncil.celery import app as web_app
 from catalogue import get_catalogue
 from runners.models import Job, RunnerHost
-from runners.services import runner_host_register
 from runners.states import JobStatus
 from submissions.models import Provenance
 from submissions.states import Status
+from tests.support.hostile_model_code import HONEST_MODEL, hostile_model_code
+from tests.support.workers import api_post, running_workers, wait_for
 
 # The cheapest benchmark the harness runs (Caser on a small Gowalla-like set: seconds on a
 # CPU); its smoke profile, cut to two epochs, still does every run the catalogue requires.
@@ -37,77 +28,17 @@ JOB_TIMEOUT_S = 300
 @pytest.fixture
 def workers(settings, live_server, pool, tmp_path):
     """A runner worker process on runner.<pool>, as on a runner host, and a web worker on the
-    default queue, both real and on the configured broker.
-
-    The runner is its own process (`celery -A runners.worker.celery`), configured only by
-    its environment and talking to the live server over HTTP, exactly as a host is.
-    """
-    host, token = runner_host_register(name=f"host-{pool}", pool=pool)
-    settings.RUNNER_SERVICE_URL = live_server.url
-    settings.RUNNER_DEFAULT_POOL = pool
-    # Eager off: validation goes through the broker to the web worker, like production. The
-    # app's own value is read first: read after the setting changed, a configuration the app
-    # had not loaded yet would load it off, and the tests after these would run without eager.
-    eager, web_app.conf.task_always_eager = web_app.conf.task_always_eager, False
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    drain("default", timeout=0.2)  # what earlier tests left for a web worker, if anything
-    env = {
-        **os.environ,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "RUNNER_SERVICE_URL": live_server.url,
-        "RUNNER_HOST_TOKEN": token,
-        "RUNNER_HEARTBEAT_INTERVAL_S": "0.5",
-        "RUNNER_WORK_DIR": str(tmp_path / "work"),
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "runners.worker.celery", "worker",
-        "-Q", f"runner.{pool}", "-P", "solo", "-l", "info",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    log = open(tmp_path / "runner.log", "wb")  # noqa: SIM115 - closed below
-    runner = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        with start_worker(web_app, queues=["default"], perform_ping_check=False, shutdown_timeout=60):
-            # A host reports its hardware when its worker is up: then it takes jobs.
-            wait_for(
-                lambda: RunnerHost.objects.get(pk=host.pk).hardware_report is not None,
-                120,
-                lambda: f"the runner's host report\n{(tmp_path / 'runner.log').read_text()[-3000:]}",
-            )
-            host.token = token  # for tests that look for it where it must not be
-            yield host
-    finally:
-        web_app.conf.task_always_eager = eager
-        os.killpg(runner.pid, signal.SIGTERM)
-        try:
-            runner.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(runner.pid, signal.SIGKILL)
-            runner.wait()
-        log.close()
-
-
-def post_json(url: str, body: dict, token: str) -> dict:
-    request = urllib.request.Request(  # noqa: S310 - the live server
-        url,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        assert response.status == 201
-        return json.loads(response.read())
-
-
-def wait_for(predicate, timeout: float, what):
-    """Poll `predicate` until it is true; `what` (text, or a function giving it) names the wait."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what() if callable(what) else what}")
+    default queue, both real and on the configured broker."""
+    with running_workers(
+        settings=settings,
+        live_server=live_server,
+        pool=pool,
+        tmp_path=tmp_path,
+        env={"RUNNER_HEARTBEAT_INTERVAL_S": "0.5"},
+        pool_args=["-P", "solo"],
+    ) as (host, token):
+        host.token = token  # for tests that look for it where it must not be
+        yield host
 
 
 def train_samples_logged(submission) -> list[int]:
@@ -124,7 +55,7 @@ def train_samples_logged(submission) -> list[int]:
 def run_through_the_service(live_server, owner, body: dict) -> tuple[Job, object]:
     """Submit `body` over HTTP, wait for the job to end and its submission to be validated."""
     token, _ = Token.objects.get_or_create(user=owner)
-    created = post_json(f"{live_server.url}/api/v1/model-submissions/", body, token.key)
+    created = api_post(f"{live_server.url}/api/v1/model-submissions/", body, token.key)
     job = Job.objects.get(pk=created["id"])
     wait_for(lambda: not Job.objects.get(pk=job.pk).is_active, JOB_TIMEOUT_S, "the job")
     job.refresh_from_db()
@@ -229,7 +160,7 @@ def test_a_host_without_the_sandbox_refuses_model_code_on_the_job_page(
         "max_epochs": 1,
     }
     token, _ = Token.objects.get_or_create(user=owner)
-    created = post_json(f"{live_server.url}/api/v1/model-submissions/", body, token.key)
+    created = api_post(f"{live_server.url}/api/v1/model-submissions/", body, token.key)
 
     wait_for(lambda: not Job.objects.get(pk=created["id"]).is_active, JOB_TIMEOUT_S, "the job")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from runner_jobs import drain
 
 from benchcouncil.tasks import enqueue
+from tests.support.runner_jobs import drain
 
 CALLS: list[tuple[int, str]] = []
 

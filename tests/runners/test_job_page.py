@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
-from runner_jobs import job_secret
+
+from tests.support.runner_jobs import job_secret
 
 pytestmark = pytest.mark.django_db
 

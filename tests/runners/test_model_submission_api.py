@@ -6,10 +6,11 @@ import io
 
 import pytest
 from django.urls import reverse
-from runner_jobs import api_as, drain
 
 from runners.models import Job
 from runners.states import JobStatus
+from tests.support.clients import api_as
+from tests.support.runner_jobs import drain
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,7 @@ import io
 
 import pytest
 from django.test import TestCase
-from job_bundles import job_bundle, job_bundle_like
 from rest_framework.test import APIClient
-from runner_jobs import EXAMPLES, drain, job_secret
 
 from runners.models import Job
 from runners.reproduction import ReproductionError
@@ -17,6 +15,8 @@ from runners.states import JobStatus
 from submissions.models import Run
 from submissions.services import submission_create
 from submissions.states import Status
+from tests.support.job_bundles import job_bundle, job_bundle_like
+from tests.support.runner_jobs import EXAMPLES, drain, job_secret
 
 pytestmark = pytest.mark.django_db
 

@@ -6,15 +6,15 @@ import io
 
 import pytest
 from django.test import TestCase
-from job_bundles import job_bundle
 from rest_framework.test import APIClient
-from runner_jobs import EXAMPLES, job_secret
 
 from runners.models import RunnerHost
 from runners.services import runner_host_register
 from runners.states import JobStatus
 from submissions.models import Provenance
 from submissions.states import Status
+from tests.support.job_bundles import job_bundle
+from tests.support.runner_jobs import EXAMPLES, job_secret
 
 pytestmark = pytest.mark.django_db
 

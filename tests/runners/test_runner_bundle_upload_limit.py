@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from rest_framework.test import APIClient
-from runner_jobs import EXAMPLES, job_secret
 
 from runners.states import JobStatus
+from tests.support.runner_jobs import EXAMPLES, job_secret
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from runner_jobs import api_as
 
 from runners.capacity import pool_capacity
 from runners.models import Job, RunnerHost
+from tests.support.clients import api_as
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from rest_framework.test import APIClient
-from runner_jobs import job_secret
 
 from runners.models import Job
 from runners.services import job_transition, runner_host_register
 from runners.states import JobStatus
+from tests.support.runner_jobs import job_secret
 
 pytestmark = pytest.mark.django_db
 

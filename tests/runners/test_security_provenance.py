@@ -16,9 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
 from django.urls import reverse
-from job_bundles import job_bundle
 from rest_framework.test import APIClient
-from runner_jobs import api_as, job_secret
 
 from runners.models import Job
 from runners.services import job_sweep_lost, runner_host_register
@@ -27,6 +25,9 @@ from submissions.models import Provenance, StatusEvent, Submission
 from submissions.provenance import submission_change_organization, submission_change_provenance
 from submissions.services import submission_transition
 from submissions.states import Status
+from tests.support.clients import api_as
+from tests.support.job_bundles import job_bundle
+from tests.support.runner_jobs import job_secret
 
 pytestmark = pytest.mark.django_db
 

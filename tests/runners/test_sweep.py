@@ -8,11 +8,11 @@ import pytest
 from django.test import TestCase
 from django.utils import timezone
 from rest_framework.test import APIClient
-from runner_jobs import drain, job_secret
 
 from runners.models import Job
 from runners.states import JobStatus
 from runners.tasks import sweep_lost_jobs
+from tests.support.runner_jobs import drain, job_secret
 
 pytestmark = pytest.mark.django_db
 

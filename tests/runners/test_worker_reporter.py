@@ -6,13 +6,13 @@ import time
 
 import pytest
 from django.test import TestCase
-from runner_jobs import job_secret, spec
 
 from runners.models import Job
 from runners.services import job_cancel, job_create
 from runners.states import JobStatus
 from runners.worker.client import JobClient, JobRevoked
 from runners.worker.reporter import JobReporter
+from tests.support.runner_jobs import job_secret, spec
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

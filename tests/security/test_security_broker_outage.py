@@ -15,12 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
-from security_bundles import example
 
 from benchcouncil.celery import app
 from submissions.models import Submission
 from submissions.states import Status
 from submissions.sweeps import submission_sweep_stuck
+from tests.support.security_bundles import example
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +32,7 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def broker_down(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+def broker_down(media_storage):
     saved = {
         key: app.conf[key] for key in ("task_always_eager", "broker_url", "broker_connection_max_retries")
     }

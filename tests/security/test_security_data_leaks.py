@@ -16,11 +16,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
-from security_bundles import example
 
 from submissions.models import Submission
 from submissions.review.services import review_decide
 from submissions.states import Status
+from tests.support.security_bundles import example
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +44,7 @@ def _upload(user, data: bytes, org) -> Submission:
 
 
 @pytest.fixture
-def world(settings, tmp_path, owner, member, outsider, reviewer, admin, org):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+def world(media_storage, owner, member, outsider, reviewer, admin, org):
     published = _upload(owner, example(), org)
     assert published.status == Status.AWAITING_REVIEW
     with TestCase.captureOnCommitCallbacks(execute=True):

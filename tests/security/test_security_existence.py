@@ -10,11 +10,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
-from review.factories import api_as, make_submission
 
 from runners.services import job_create_reproduction
 from submissions.models import Webhook
 from submissions.states import Status
+from tests.support.clients import api_as
+from tests.support.factories import make_submission
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,11 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
-from review.factories import api_as, make_submission
 
 from submissions.models import Submission
 from submissions.states import Status
+from tests.support.clients import api_as
+from tests.support.factories import make_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +31,7 @@ RATES |= {"password_reset": "2/minute", "tokens": "2/minute", "webhooks": "2/min
 
 
 @pytest.fixture(autouse=True)
-def small_rates(monkeypatch, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+def small_rates(monkeypatch, media_storage):
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", RATES)
     cache.clear()
     yield

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_archives import MiB, bomb_tar_gz, bomb_zip, in_memory_corpus, temp_dir
 
 from submissions.bundles import BundleReport, validate_bundle
+from tests.support.hostile_archives import MiB, bomb_tar_gz, bomb_zip, in_memory_corpus, temp_dir
 
 PEAK_BYTES = 32 * MiB
 SECONDS = 5.0

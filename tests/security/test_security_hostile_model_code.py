@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 import torch
 from django.test import TestCase
-from hostile_model_code import HONEST_MODEL, hostile_model_code
 
 from catalogue import get_catalogue
 from runners.harness import run_job, validate_config
@@ -32,6 +31,7 @@ from runners.job_request import check_job_request
 from runners.services import job_create, job_record_progress, job_transition
 from runners.states import JobStatus
 from runners.tokens import new_secret
+from tests.support.hostile_model_code import HONEST_MODEL, hostile_model_code
 
 pytestmark = [pytest.mark.torch, pytest.mark.django_db]
 

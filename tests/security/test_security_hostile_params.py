@@ -14,11 +14,11 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.text import slugify
-from review.factories import make_submission
 
 from runners.services import job_create_reproduction
 from submissions.models import Webhook
 from submissions.states import Status
+from tests.support.factories import make_submission
 
 pytestmark = pytest.mark.django_db
 

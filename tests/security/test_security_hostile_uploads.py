@@ -8,12 +8,12 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
-from hostile_archives import bomb_tar_gz, in_memory_corpus
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from submissions.models import Submission
 from submissions.states import Status
+from tests.support.hostile_archives import bomb_tar_gz, in_memory_corpus
 
 pytestmark = pytest.mark.django_db
 CORPUS = in_memory_corpus()
@@ -27,14 +27,8 @@ def _client(user) -> APIClient:
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+def _local_media(media_storage) -> None:
+    """Each test stores files in its own folder."""
 
 
 def _upload_and_check(data: bytes, name: str, code: str, owner, outsider, org) -> None:

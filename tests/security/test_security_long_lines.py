@@ -9,9 +9,8 @@ from __future__ import annotations
 import time
 import tracemalloc
 
-from hostile_archives import MiB, long_line_tar_gz, temp_dir
-
 from submissions.bundles import validate_bundle
+from tests.support.hostile_archives import MiB, long_line_tar_gz, temp_dir
 
 PEAK_BYTES = 32 * MiB
 SECONDS = 30.0

@@ -13,10 +13,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from review.factories import api_as, make_submission
 
 from submissions.models import Submission
 from submissions.states import Status
+from tests.support.clients import api_as
+from tests.support.factories import make_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +25,9 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hpc-ai500-image-cl
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+def media(media_storage, settings, tmp_path) -> Path:
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
-    return tmp_path / "media"
+    return media_storage
 
 
 @pytest.fixture

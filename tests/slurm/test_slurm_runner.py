@@ -13,13 +13,13 @@ import tarfile
 
 import pytest
 from rest_framework.authtoken.models import Token
-from slurm_jobs import api_post, wait_for
 
 from runners import services
 from runners.models import Job
 from runners.states import JobStatus
 from submissions.models import Provenance
 from submissions.states import Status
+from tests.support.workers import api_post, wait_for
 
 SMOKE = {"suite": "aibench-training", "benchmark": "learning-to-rank", "level": "hardware"}
 JOB_TIMEOUT_S = 420

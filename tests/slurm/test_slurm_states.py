@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.test import TestCase
-from slurm_jobs import wait_for
 
 from catalogue import get_catalogue
 from runners.job_request import check_job_request
@@ -13,6 +12,7 @@ from runners.scheduler import job_record_scheduler
 from runners.services import job_create, job_transition
 from runners.states import JobStatus
 from runners.worker import slurm as slurm_commands
+from tests.support.workers import wait_for
 
 pytestmark = [pytest.mark.slurm, pytest.mark.django_db, pytest.mark.timeout(300)]
 

@@ -6,12 +6,12 @@ import io
 
 import pytest
 from django.test import TestCase
-from intake_bundles import bundle_files
 
 from submissions.bundles.pack import pack_files
 from submissions.models import Submission
 from submissions.services import submission_create, submission_transition
 from submissions.states import Status
+from tests.support.intake_bundles import bundle_files
 
 
 @pytest.fixture
@@ -20,15 +20,8 @@ def valid_bundle() -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def media_storage(settings, tmp_path):
-    """Each test stores bundles in its own folder, so it can count what it stored."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+def _local_media(media_storage) -> None:
+    """Each test stores files in its own folder, so that it can count what it stored."""
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from intake_bundles import upload
 from rest_framework.test import APIClient
 
 from submissions.models import Submission
 from submissions.states import Status
+from tests.support.intake_bundles import upload
 
 pytestmark = pytest.mark.django_db
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from intake_bundles import SYSTEM, api_as
 
 from submissions.models import StatusEvent
 from submissions.services import submission_transition
 from submissions.states import Status
+from tests.support.clients import api_as
+from tests.support.intake_bundles import SYSTEM
 
 pytestmark = pytest.mark.django_db
 

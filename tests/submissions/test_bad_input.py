@@ -15,12 +15,12 @@ import tarfile
 import pytest
 from django.core.files.uploadhandler import StopUpload
 from django.test import RequestFactory
-from intake_bundles import bundle_files, make_tar, make_zip, stored_bundles, upload
 
 from benchcouncil.upload_limit import HardLimitUploadHandler, upload_refused
 from submissions.bundles.pack import pack_files
 from submissions.models import Submission
 from submissions.states import Status
+from tests.support.intake_bundles import bundle_files, make_tar, make_zip, stored_bundles, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from intake_bundles import api_as, bundle_files, stored_bundles, training_log, upload
 
 from submissions.bundles.pack import pack_files
 from submissions.models import StatusEvent, Submission
+from tests.support.clients import api_as
+from tests.support.intake_bundles import bundle_files, stored_bundles, training_log, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from intake_bundles import api_as
 from rest_framework.test import APIClient
+
+from tests.support.clients import api_as
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from intake_bundles import upload
 
 from submissions.models import Submission
 from submissions.states import Status
+from tests.support.intake_bundles import upload
 
 pytestmark = [pytest.mark.s3, pytest.mark.django_db]
 

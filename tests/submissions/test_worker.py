@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from intake_bundles import api_as
 
 from benchcouncil.celery import app
 from submissions.models import Submission
 from submissions.states import Status
+from tests.support.clients import api_as
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "aibench-image-classification-hardware.tar.gz"
 

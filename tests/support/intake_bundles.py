@@ -15,7 +15,6 @@ from typing import Any
 
 from django.test import TestCase
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 MANIFEST = {
@@ -136,14 +135,6 @@ def _named(data: bytes, name: str) -> io.BytesIO:
     stream = io.BytesIO(data)
     stream.name = name
     return stream
-
-
-def api_as(user) -> APIClient:
-    """An API client that sends `user`'s token, as a CI job does."""
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def stored_bundles(settings) -> list[Path]:

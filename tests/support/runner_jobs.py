@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from kombu import Message
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from benchcouncil.celery import app
 from catalogue import get_catalogue
@@ -44,14 +42,6 @@ def job_secret(job: Job) -> str:
     messages = [m for m in drain(job.queue) if m.payload[1]["job_id"] == str(job.pk)]
     assert messages, f"no message for job {job.pk} on {job.queue}"
     return messages[-1].payload[1]["secret"]
-
-
-def api_as(user) -> APIClient:
-    """An API client that sends `user`'s token."""
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

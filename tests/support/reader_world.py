@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
-from factories import RunSpec, benchmark, level, make_submission, publish
 
 from submissions.models import Organization, Submission
+from tests.support.factories import RunSpec, benchmark, level, publish, submission_with_runs
 
 SAMPLES = 1281167 * 90
 LONG_ORGANIZATION = "National Supercomputing Centre for Artificial Intelligence Research"
@@ -160,7 +160,7 @@ def _make(
     processors: int = 0,
 ) -> Submission:
     organization = _organization(org)
-    submission = make_submission(
+    submission = submission_with_runs(
         owner=owner,
         bench=bench,
         lvl=lvl,
