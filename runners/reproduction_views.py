@@ -14,6 +14,7 @@ from benchcouncil.auth import signed_in_user
 from submissions.models import Submission
 from submissions.review.forms import ReproductionForm
 from submissions.review.views import reviewer_required
+from submissions.views import form_errors
 
 from .reproduction_checks import reproduction_checks_refresh, reproduction_request
 
@@ -24,8 +25,7 @@ def review_reproduce(request: HttpRequest, submission_id: UUID) -> HttpResponse:
     submission = get_object_or_404(Submission, pk=submission_id)
     form = ReproductionForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(str(error) for error in errors)}")
+        form_errors(request, form)
     else:
         try:
             check = reproduction_request(
