@@ -142,25 +142,29 @@ def _run_count(runs: list[RunFacts], benchmark: Benchmark) -> list[Finding]:
 
 
 def _benchmark_name(run: RunFacts, benchmark: Benchmark) -> list[Finding]:
-    if run.mllog_benchmark is None or run.mllog_benchmark == benchmark.mllog_benchmark:
-        return []
-    where, location = run.at("submission_benchmark")
-    message = (
-        f"{where}: submission_benchmark is {shown(run.mllog_benchmark)}; "
-        f"{benchmark.key} logs {benchmark.mllog_benchmark!r}"
+    expected = benchmark.mllog_benchmark
+    rule = f"{benchmark.key} logs {expected!r}"
+    return _fixed(
+        run, "submission_benchmark", run.mllog_benchmark, expected, "rules.benchmark_mismatch", rule
     )
-    return [error("rules.benchmark_mismatch", message, location)]
 
 
 def _data_set(run: RunFacts, benchmark: Benchmark) -> list[Finding]:
-    if run.train_samples is None or run.train_samples == benchmark.train_samples:
-        return []
-    where, location = run.at("train_samples")
-    message = (
-        f"{where}: train_samples is {run.train_samples}; {benchmark.dataset} has "
-        f"{benchmark.train_samples} training samples (use profile 'smoke' for a reduced data set)"
+    rule = (
+        f"{benchmark.dataset} has {benchmark.train_samples} training samples "
+        "(use profile 'smoke' for a reduced data set)"
     )
-    return [error("rules.train_samples", message, location)]
+    return _fixed(
+        run, "train_samples", run.train_samples, benchmark.train_samples, "rules.train_samples", rule
+    )
+
+
+def _fixed(run: RunFacts, key: str, logged: Any, expected: Any, code: str, rule: str) -> list[Finding]:
+    """A value the catalogue fixes for the benchmark: an error where the log states another."""
+    if logged is None or logged == expected:
+        return []
+    where, location = run.at(key)
+    return [error(code, f"{where}: {key} is {shown(logged)}; {rule}", location)]
 
 
 def _epochs(run: RunFacts, benchmark: Benchmark) -> list[Finding]:
