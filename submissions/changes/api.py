@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from benchcouncil.api_refusals import StatusConflict, service_refusals
 from benchcouncil.auth import signed_in_user
 from submissions.models import Submission
 from submissions.selectors import submission_visible_or_404
@@ -33,12 +34,20 @@ class SubmissionStateOutput(serializers.Serializer):
         return self.context["request"].build_absolute_uri(reverse("submissions:detail", args=[obj.pk]))
 
 
-def _conflict(exc: TransitionError) -> Response:
-    return Response({"detail": str(exc), "status": exc.current}, status=status.HTTP_409_CONFLICT)
+class _SubmissionChangeApi(APIView):
+    """A change the submitter's side asks for on a submission they can see, with its input."""
 
-
-class SubmissionWithdrawApi(APIView):
     permission_classes = [IsAuthenticated]
+    InputSerializer: type[serializers.Serializer]
+
+    def asked(self, request: Request, submission_id: UUID) -> tuple[Submission, dict[str, Any]]:
+        submission = submission_visible_or_404(request.user, submission_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return submission, data.validated_data
+
+
+class SubmissionWithdrawApi(_SubmissionChangeApi):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     # Named: both views' InputSerializer would otherwise share one schema component.
@@ -48,22 +57,13 @@ class SubmissionWithdrawApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: SubmissionStateOutput})
     def post(self, request: Request, submission_id: UUID) -> Response:
-        submission = submission_visible_or_404(request.user, submission_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            services.submission_withdraw(
-                submission=submission, actor=signed_in_user(request), **data.validated_data
-            )
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except TransitionError as exc:
-            return _conflict(exc)
+        submission, data = self.asked(request, submission_id)
+        with service_refusals():
+            services.submission_withdraw(submission=submission, actor=signed_in_user(request), **data)
         return Response(SubmissionStateOutput(submission, context={"request": request}).data)
 
 
-class SubmissionCorrectionApi(APIView):
-    permission_classes = [IsAuthenticated]
+class SubmissionCorrectionApi(_SubmissionChangeApi):
     parser_classes = [MultiPartParser]
     throttle_scope = "uploads"
 
@@ -74,24 +74,15 @@ class SubmissionCorrectionApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: SubmissionStateOutput})
     def post(self, request: Request, submission_id: UUID) -> Response:
-        submission = submission_visible_or_404(request.user, submission_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        submission, data = self.asked(request, submission_id)
         user = signed_in_user(request)
         if not services.submission_can_correct(user, submission):
             if submission.status not in services.CORRECTABLE:
-                return _conflict(TransitionError(submission.status, "superseded"))
+                raise StatusConflict(TransitionError(submission.status, "superseded"))
             raise PermissionDenied("Only the submitter or the organization's members may correct it.")
-        upload = data.validated_data["bundle"]
-        try:
+        with service_refusals():
             corrected = services.submission_correct(
-                submission=submission,
-                actor=user,
-                bundle=upload,
-                bundle_name=upload.name,
-                reason=data.validated_data["reason"],
+                submission=submission, actor=user, bundle_name=data["bundle"].name, **data
             )
-        except TransitionError as exc:
-            return _conflict(exc)
         output = SubmissionStateOutput(corrected, context={"request": request})
         return Response(output.data, status=status.HTTP_201_CREATED)

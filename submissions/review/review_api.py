@@ -9,23 +9,22 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
-from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from benchcouncil.api_refusals import service_refusals
 from benchcouncil.auth import signed_in_user
 from submissions.findings_api import FindingSerializer
 from submissions.models import Submission
 from submissions.selectors import submission_events_visible
 from submissions.serializers import EventSerializer, RunSerializer
-from submissions.states import TransitionError
 
 from . import selectors, services
 from .queue import QueueFilterForm, review_queue_filtered
@@ -245,14 +244,10 @@ class ReviewDecisionApi(APIView):
         submission = _reviewed(submission_id)
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
+        with service_refusals():
             services.review_decide(
                 submission=submission, actor=signed_in_user(request), **data.validated_data
             )
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except TransitionError as exc:
-            return Response({"detail": str(exc), "status": exc.current}, status=status.HTTP_409_CONFLICT)
         outcome = services.DecisionOutcome(submission.pk, True, submission.status, "Decided.")
         return Response(OutcomeSerializer(outcome).data)
 
