@@ -10,7 +10,6 @@ from typing import Any, cast
 from uuid import UUID
 
 from django.http import FileResponse
-from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -44,7 +43,7 @@ from .selectors import (
     user_organization_ids,
     user_organizations,
 )
-from .serializers import EventSerializer, RunSerializer
+from .serializers import EventSerializer, RunSerializer, submission_links
 from .services import submission_create
 from .states import Status
 from .uploads import file_sha256
@@ -58,16 +57,16 @@ class IdempotencyKeyReused(APIException):
     default_code = "idempotency_key_reused"
 
 
-def _links(request: Request, submission: Submission) -> dict[str, str]:
-    def absolute(name: str) -> str:
-        return request.build_absolute_uri(reverse(name, args=[submission.pk]))
+LINKS = {
+    "self": "api-submission-detail",
+    "html": "submissions:detail",
+    "bundle": "api-submission-bundle",
+    "findings": "api-submission-findings",
+}
 
-    return {
-        "self": absolute("api-submission-detail"),
-        "html": absolute("submissions:detail"),
-        "bundle": absolute("api-submission-bundle"),
-        "findings": absolute("api-submission-findings"),
-    }
+
+def _links(request: Request, submission: Submission) -> dict[str, str]:
+    return submission_links(request, submission.pk, LINKS)
 
 
 @extend_schema_serializer(component_name="SubmissionLinks")

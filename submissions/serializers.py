@@ -1,10 +1,15 @@
-"""Serializers of a submission's runs and history, shared by the submissions and review APIs."""
+"""A submission's runs, history and links, as the submissions and review APIs both give them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from uuid import UUID
+
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.request import Request
 
 from .models import Run, StatusEvent
 
@@ -35,3 +40,8 @@ class EventSerializer(serializers.ModelSerializer):
         if event.actor is None or event.actor.is_staff:
             return "service"
         return event.actor.get_username() if self.context.get("can_manage") else "submitter"
+
+
+def submission_links(request: Request, pk: UUID, names: Mapping[str, str]) -> dict[str, str]:
+    """Each link's URL name, reversed for the submission `pk`, as an absolute URL."""
+    return {link: request.build_absolute_uri(reverse(name, args=[pk])) for link, name in names.items()}

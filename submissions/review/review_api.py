@@ -24,7 +24,7 @@ from benchcouncil.auth import signed_in_user
 from submissions.findings_api import FindingSerializer
 from submissions.models import Submission
 from submissions.selectors import submission_events_visible
-from submissions.serializers import EventSerializer, RunSerializer
+from submissions.serializers import EventSerializer, RunSerializer, submission_links
 
 from . import selectors, services
 from .queue import QueueFilterForm, review_queue_filtered
@@ -45,17 +45,13 @@ def _reviewed(submission_id: UUID) -> Submission:
     return get_object_or_404(Submission.objects.select_related(*related), pk=submission_id)
 
 
-def _links(request: Request, pk: UUID) -> dict[str, str]:
-    def absolute(name: str) -> str:
-        return request.build_absolute_uri(reverse(name, args=[pk]))
-
-    return {
-        "self": absolute("api-review-detail"),
-        "html": absolute("review:detail"),
-        "decision": absolute("api-review-decision"),
-        "reproductions": absolute("api-review-reproductions"),
-        "bundle": absolute("api-submission-bundle"),
-    }
+LINKS = {
+    "self": "api-review-detail",
+    "html": "review:detail",
+    "decision": "api-review-decision",
+    "reproductions": "api-review-reproductions",
+    "bundle": "api-submission-bundle",
+}
 
 
 @extend_schema_serializer(component_name="ReviewSubmission")
@@ -214,7 +210,7 @@ class ReviewDetailApi(APIView):
             "can_decide": conflict is None,
             "conflict": conflict,
             "decisions": DECISION_NAMES,
-            "links": _links(request, submission.pk),
+            "links": submission_links(request, submission.pk, LINKS),
         }
         context = {"request": request, "can_manage": True}
         return Response(self.OutputSerializer(data, context=context).data)
