@@ -10,11 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from benchcouncil.auth import signed_in_user
 from submissions.models import Submission
 from submissions.review.forms import ReproductionForm
 from submissions.review.views import reviewer_required
-from submissions.views import form_errors
+from submissions.views import form_applied
 
 from .reproduction_checks import reproduction_checks_refresh, reproduction_request
 
@@ -23,17 +22,14 @@ from .reproduction_checks import reproduction_checks_refresh, reproduction_reque
 @reviewer_required
 def review_reproduce(request: HttpRequest, submission_id: UUID) -> HttpResponse:
     submission = get_object_or_404(Submission, pk=submission_id)
-    form = ReproductionForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-    else:
-        try:
-            check = reproduction_request(
-                submission=submission, actor=signed_in_user(request), **form.cleaned_data
-            )
-            messages.success(request, f"Reproduction queued as runner job {check.job_id}.")
-        except (ValueError, PermissionDenied) as exc:
-            messages.error(request, str(exc))
+    form_applied(
+        request,
+        ReproductionForm(request.POST),
+        reproduction_request,
+        submission,
+        refusals=(ValueError, PermissionDenied),
+        done=lambda check: f"Reproduction queued as runner job {check.job_id}.",
+    )
     return redirect("review:detail", submission_id=submission.pk)
 
 

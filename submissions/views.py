@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.contrib import messages
@@ -32,6 +33,7 @@ from .services import submission_create
 from .states import Status
 
 PAGE_SIZE = 50
+Done = TypeVar("Done")
 # A submission's page follows these statuses by itself (static/js/submission-status.js).
 POLLED = frozenset({Status.RECEIVED, Status.VALIDATING})
 
@@ -76,6 +78,32 @@ def form_errors(request: HttpRequest, form: Any) -> None:
     """A form's errors as messages, for a form posted from another page and redirected back."""
     for field, errors in form.errors.items():
         messages.error(request, f"{field}: {' '.join(errors)}")
+
+
+def form_applied(
+    request: HttpRequest,
+    form: Any,
+    service: Callable[..., Done],
+    submission: Submission,
+    *,
+    refusals: tuple[type[Exception], ...],
+    done: Callable[[Done], str],
+) -> bool:
+    """A form posted from a submission's page, applied by `service` as the signed-in user.
+
+    Its errors, the service's refusal or `done`'s account of the result become messages for
+    the page redirected back to; True where the service did its work.
+    """
+    if not form.is_valid():
+        form_errors(request, form)
+        return False
+    try:
+        result = service(submission=submission, actor=signed_in_user(request), **form.cleaned_data)
+    except refusals as exc:
+        messages.error(request, str(exc))
+        return False
+    messages.success(request, done(result))
+    return True
 
 
 class LoginFirst(Exception):

@@ -15,7 +15,7 @@ from benchcouncil.auth import signed_in_user
 from benchcouncil.form_throttle import throttled
 from submissions.selectors import submission_visible_or_404
 from submissions.states import TransitionError
-from submissions.views import form_errors
+from submissions.views import form_applied
 
 from . import services
 from .forms import CorrectionForm, WithdrawForm
@@ -25,17 +25,14 @@ from .forms import CorrectionForm, WithdrawForm
 @login_required
 def submission_withdraw(request: HttpRequest, submission_id: UUID) -> HttpResponse:
     submission = submission_visible_or_404(request.user, submission_id)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-    else:
-        try:
-            services.submission_withdraw(
-                submission=submission, actor=signed_in_user(request), **form.cleaned_data
-            )
-            messages.success(request, "The submission is withdrawn.")
-        except TransitionError as exc:
-            messages.error(request, str(exc))
+    form_applied(
+        request,
+        WithdrawForm(request.POST),
+        services.submission_withdraw,
+        submission,
+        refusals=(TransitionError,),
+        done=lambda _: "The submission is withdrawn.",
+    )
     return redirect("submissions:detail", submission_id=submission.pk)
 
 

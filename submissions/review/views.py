@@ -20,7 +20,7 @@ from submissions.display import FINDINGS_SHOWN, ROWS_SHOWN, cut, findings_ordere
 from submissions.models import Submission
 from submissions.selectors import submission_events_visible
 from submissions.states import TransitionError
-from submissions.views import form_errors
+from submissions.views import form_applied, form_errors
 
 from . import selectors, services
 from .forms import BulkDecisionForm, DecisionForm, ReproductionForm
@@ -111,14 +111,13 @@ def review_detail(request: HttpRequest, submission_id: UUID) -> HttpResponse:
 @reviewer_required
 def review_decide(request: HttpRequest, submission_id: UUID) -> HttpResponse:
     submission = get_object_or_404(Submission, pk=submission_id)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return redirect("review:detail", submission_id=submission.pk)
-    try:
-        services.review_decide(submission=submission, actor=signed_in_user(request), **form.cleaned_data)
-    except (TransitionError, PermissionDenied) as exc:
-        messages.error(request, str(exc))
-        return redirect("review:detail", submission_id=submission.pk)
-    messages.success(request, f"{submission.title} is now {submission.get_status_display().lower()}.")
-    return redirect("review:queue")
+    if form_applied(
+        request,
+        DecisionForm(request.POST),
+        services.review_decide,
+        submission,
+        refusals=(TransitionError, PermissionDenied),
+        done=lambda _: f"{submission.title} is now {submission.get_status_display().lower()}.",
+    ):
+        return redirect("review:queue")
+    return redirect("review:detail", submission_id=submission.pk)
