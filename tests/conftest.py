@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,6 +80,12 @@ def reviewer(db) -> User:
 @pytest.fixture
 def admin(db) -> User:
     return UserFactory(username="admin", superuser=True)
+
+
+@pytest.fixture
+def pool() -> str:
+    """A runner pool of the test's own: what the test reads from the broker is what it sent."""
+    return f"test-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import pytest
 
 from catalogue import Benchmark, get_catalogue
 from submissions.bundles import BundleReport, validate_bundle
+from tests.support.archives import tar_gz
 
 T0_MS = 1_700_000_000_000
 
@@ -167,15 +168,7 @@ class Factory:
     def tar(
         self, files: dict[str, bytes], prefix: str = "", members: list[tarfile.TarInfo] | None = None
     ) -> bytes:
-        raw = io.BytesIO()
-        with tarfile.open(fileobj=raw, mode="w:gz") as tar:
-            for name, body in files.items():
-                info = tarfile.TarInfo(prefix + name)
-                info.size = len(body)
-                tar.addfile(info, io.BytesIO(body))
-            for member in members or []:
-                tar.addfile(member)
-        return raw.getvalue()
+        return tar_gz({prefix + name: body for name, body in files.items()}, members)
 
     def zip(self, files: dict[str, bytes], infos: list[tuple[zipfile.ZipInfo, bytes]] | None = None) -> bytes:
         raw = io.BytesIO()

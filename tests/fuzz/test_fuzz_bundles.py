@@ -18,14 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from submissions.bundles import Limits, validate_bundle
-from tests.support.fuzz_helpers import (
-    assert_clear,
-    assert_storable,
-    example_files,
-    tar_gz,
-    time_bound,
-    zip_bytes,
-)
+from tests.support.archives import tar_gz, zip_bytes
+from tests.support.fuzz_helpers import assert_clear, assert_storable, example_files, time_bound
 
 # FUZZ_EXAMPLES=2000 runs a longer campaign (docs/reliability.md); the suite's default is quick.
 FUZZ = settings(

@@ -18,7 +18,8 @@ from rest_framework.test import APIClient
 
 from submissions.models import Submission
 from submissions.states import Status
-from tests.support.fuzz_helpers import example_files, tar_gz
+from tests.support.archives import tar_gz
+from tests.support.fuzz_helpers import example_files
 
 pytestmark = pytest.mark.django_db
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 from django.urls import reverse
@@ -28,17 +29,10 @@ def board(owner) -> None:
         ("Beta", "MI300X", 8, 3600.0),
         ("Gamma", "H100", 1, 7200.0),
     ]
+    on_board = partial(submission_with_runs, owner=owner, bench=bench, lvl=lvl)
     for name, accelerator, nodes, time_s in systems:
         runs = [RunSpec(quality=0.763, time_s=time_s, samples=1281167 * 90, curve=curve) for _ in range(5)]
-        submission = submission_with_runs(
-            owner=owner,
-            bench=bench,
-            lvl=lvl,
-            runs=runs,
-            system_name=name,
-            accelerator=accelerator,
-            nodes=nodes,
-        )
+        submission = on_board(runs=runs, system_name=name, accelerator=accelerator, nodes=nodes)
         publish(submission)  # transactional test: the after-commit signal ranks it at once
 
 

@@ -24,14 +24,20 @@ def world(owner):
     return build_world(owner)
 
 
+@pytest.fixture
+def page(live_server, world, browser, width):
+    """The system-level board, opened at the test's width."""
+    page = new_page(browser, width)
+    page.goto(live_server.url + SYSTEM_BOARD)
+    return page
+
+
 def cells(page, name: str) -> list[str]:
     return [t.strip() for t in page.locator(f"#leaderboard tbody td.{name}").all_inner_texts()]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_it_ranks_each_availability_category_apart(live_server, world, browser, width) -> None:
-    page = new_page(browser, width)
-    page.goto(live_server.url + SYSTEM_BOARD)
+def test_it_ranks_each_availability_category_apart(live_server, page) -> None:
     assert page.locator(".tabs a[aria-current=page]").inner_text().startswith("Available")
     # The preview system is the fastest, yet the available board starts at 1 without it.
     assert [c.split("\n")[0] for c in cells(page, "c-org")] == [
@@ -54,9 +60,7 @@ def test_it_ranks_each_availability_category_apart(live_server, world, browser, 
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_it_shows_a_results_score_rank_and_board(live_server, world, browser, width) -> None:
-    page = new_page(browser, width)
-    page.goto(live_server.url + SYSTEM_BOARD)
+def test_it_shows_a_results_score_rank_and_board(page) -> None:
     page.click("#leaderboard tbody tr:first-child td.c-system a")
     page.wait_for_selector("#standing")
     assert page.locator("h1").inner_text().startswith("Alpha Computing — Alpha Cluster")
@@ -118,9 +122,7 @@ def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_it_draws_charts_people_can_read(live_server, world, browser, width) -> None:
-    page = new_page(browser, width)
-    page.goto(live_server.url + SYSTEM_BOARD)
+def test_it_draws_charts_people_can_read(page) -> None:
     page.wait_for_selector("#chart-scaling .main-svg")
     page.wait_for_selector("#chart-curves .main-svg")
     for axis in ("xtick", "ytick"):

@@ -9,11 +9,8 @@ import pytest
 from django.urls import reverse
 
 from ranking import receivers, selectors
+from tests.support.boards import API, CSV
 from tests.support.factories import five_runs, withdraw
-
-ARGS = ["hpc-ai500", "image-classification", "system"]
-URL = reverse("api-leaderboard", args=ARGS)
-CSV_URL = reverse("api-leaderboard-csv", args=ARGS)
 
 
 @pytest.fixture
@@ -26,7 +23,7 @@ def three(published) -> list:
 
 
 def test_it_returns_the_board_as_json(api_client, three) -> None:
-    body = api_client.get(URL).json()
+    body = api_client.get(API).json()
     assert body["count"] == 3
     assert body["board"]["ranking_metric"] == "valid_flops"
     assert body["board"]["score_unit"] == "FLOPS"
@@ -39,21 +36,21 @@ def test_it_returns_the_board_as_json(api_client, three) -> None:
 
 
 def test_it_filters_and_sorts_like_the_page(api_client, three) -> None:
-    names = lambda params: [r["system_name"] for r in api_client.get(URL, params).json()["results"]]  # noqa: E731
+    names = lambda params: [r["system_name"] for r in api_client.get(API, params).json()["results"]]  # noqa: E731
     assert names({"accelerator": "H100"}) == ["Alpha", "Gamma"]
     assert names({"framework": "JAX 0.4"}) == ["Beta"]
     assert names({"sort": "-score"}) == ["Alpha", "Beta", "Gamma"]
     assert names({"sort": "score"}) == ["Gamma", "Beta", "Alpha"]
-    body = api_client.get(URL, {"category": "preview"}).json()
+    body = api_client.get(API, {"category": "preview"}).json()
     assert [(r["system_name"], r["rank"], r["category_rank"]) for r in body["results"]] == [("Beta", 2, 1)]
     assert body["count"] == 1
 
 
 def test_it_paginates(api_client, three, monkeypatch) -> None:
     monkeypatch.setattr(selectors, "PER_PAGE", 2)
-    body = api_client.get(URL).json()
+    body = api_client.get(API).json()
     assert len(body["results"]) == 2
-    assert body["next"] == "http://testserver" + URL + "?page=2"
+    assert body["next"] == "http://testserver" + API + "?page=2"
     second = api_client.get(body["next"]).json()
     assert [r["system_name"] for r in second["results"]] == ["Gamma"]
     assert second["previous"].endswith("page=1")
@@ -61,8 +58,8 @@ def test_it_paginates(api_client, three, monkeypatch) -> None:
 
 
 def test_it_rejects_a_bad_parameter(api_client, three) -> None:
-    assert api_client.get(URL, {"as_of": "yesterday"}).status_code == 400
-    assert api_client.get(URL, {"sort": "password"}).status_code == 400
+    assert api_client.get(API, {"as_of": "yesterday"}).status_code == 400
+    assert api_client.get(API, {"sort": "password"}).status_code == 400
 
 
 def test_it_drops_a_withdrawn_submission_before_the_board_is_recomputed(
@@ -72,13 +69,13 @@ def test_it_drops_a_withdrawn_submission_before_the_board_is_recomputed(
     monkeypatch.setattr(receivers, "leaderboard_enqueue_recompute", lambda **kwargs: None)
     with django_capture_on_commit_callbacks(execute=True):
         withdraw(three[0], actor=owner)
-    assert [r["system_name"] for r in api_client.get(URL).json()["results"]] == ["Beta", "Gamma"]
-    assert api_client.get(URL).json()["results"][0]["rank"] == 2  # re-ranked by the recompute
+    assert [r["system_name"] for r in api_client.get(API).json()["results"]] == ["Beta", "Gamma"]
+    assert api_client.get(API).json()["results"][0]["rank"] == 2  # re-ranked by the recompute
 
 
 def test_it_exports_every_row_as_csv(api_client, three, monkeypatch) -> None:
     monkeypatch.setattr(selectors, "PER_PAGE", 1)  # CSV is never paginated
-    for response in (api_client.get(CSV_URL), api_client.get(URL, {"format": "csv"})):
+    for response in (api_client.get(CSV), api_client.get(API, {"format": "csv"})):
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(response.content.decode())))
@@ -86,7 +83,7 @@ def test_it_exports_every_row_as_csv(api_client, three, monkeypatch) -> None:
         assert rows[0]["display_unit"] == "Valid PFLOPS"
         assert float(rows[0]["score_display"]) == pytest.approx(1.55662, rel=1e-5)
         assert rows[0]["submission_url"].endswith(f"/submissions/{three[0].pk}/")
-    filtered = api_client.get(CSV_URL, {"accelerator": "H100", "sort": "score"})
+    filtered = api_client.get(CSV, {"accelerator": "H100", "sort": "score"})
     assert [r["system_name"] for r in csv.DictReader(io.StringIO(filtered.content.decode()))] == [
         "Gamma",
         "Alpha",
@@ -103,7 +100,7 @@ def test_it_documents_both_endpoints_in_the_schema(api_client, db) -> None:
     export = schema["paths"]["/api/v1/leaderboards/{suite}/{benchmark}/{level}/csv/"]["get"]
     assert "text/csv" in export["responses"]["200"]["content"]
     row = schema["components"]["schemas"]["LeaderboardRowOutput"]["properties"]
-    body = api_client.get(URL).json()
+    body = api_client.get(API).json()
     assert body["results"] == []  # nothing published: an empty board, not a 404
     assert "score" in row and "submission_url" in row
 
@@ -116,4 +113,4 @@ def test_it_reads_an_uncached_page_in_three_queries(api_client, three, django_as
     # The board's version (what a cached answer needs), the board with its catalogue rows, the
     # page's rows: no query per row.
     with django_assert_max_num_queries(3):
-        assert api_client.get(URL).status_code == 200
+        assert api_client.get(API).status_code == 200

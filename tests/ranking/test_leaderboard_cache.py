@@ -7,19 +7,14 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 
 from ranking import cache as cache_module
 from ranking import receivers
 from ranking.models import Leaderboard
+from tests.support.boards import API, ARGS, CSV, PAGE
 from tests.support.factories import five_runs, withdraw
-
-ARGS = ["hpc-ai500", "image-classification", "system"]
-PAGE = reverse("ranking:leaderboard", args=ARGS)
-API = reverse("api-leaderboard", args=ARGS)
-CSV = reverse("api-leaderboard-csv", args=ARGS)
 
 
 @pytest.fixture

@@ -7,15 +7,11 @@ import re
 
 import pytest
 from django.db import transaction
-from django.urls import reverse
 
 from ranking import receivers
 from ranking.models import Leaderboard, LeaderboardEntry
+from tests.support.boards import API, PAGE
 from tests.support.factories import five_runs, withdraw
-
-ARGS = ["hpc-ai500", "image-classification", "system"]
-API = reverse("api-leaderboard", args=ARGS)
-PAGE = reverse("ranking:leaderboard", args=ARGS)
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """Fixtures of the runner tests: jobs queued through the real services, and the broker.
 
-Jobs go to a pool of their own per test (`pool`), so what a test reads from the broker is
-what that test sent, on the filesystem transport locally and on Redis in CI alike.
+Jobs go to a pool of their own per test (`pool`, in tests/conftest.py), so what a test reads
+from the broker is what that test sent, on the filesystem transport locally and on Redis in CI
+alike.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -21,11 +21,6 @@ from tests.support.runner_jobs import spec
 @pytest.fixture(autouse=True)
 def _local_media(media_storage) -> None:
     """Each test stores files in its own folder, so that it can count what it stored."""
-
-
-@pytest.fixture
-def pool() -> str:
-    return f"test-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture

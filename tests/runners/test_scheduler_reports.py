@@ -8,18 +8,10 @@ from rest_framework.test import APIClient
 from runners.models import Job
 from runners.services import job_transition, runner_host_register
 from runners.states import JobStatus
+from tests.support.clients import runner_as
 from tests.support.runner_jobs import job_secret
 
 pytestmark = pytest.mark.django_db
-
-
-def login_node(secret: str, host_token: str = "") -> APIClient:
-    client = APIClient()
-    headers = {"HTTP_AUTHORIZATION": f"JobSecret {secret}"}
-    if host_token:
-        headers["HTTP_X_RUNNER_HOST_TOKEN"] = host_token
-    client.credentials(**headers)
-    return client
 
 
 def report(client: APIClient, job: Job, **fields):
@@ -29,7 +21,7 @@ def report(client: APIClient, job: Job, **fields):
 
 def test_it_keeps_a_pending_job_queued_with_slurms_reason(make_job, owner):
     job = make_job(owner)
-    client = login_node(job_secret(job))
+    client = runner_as(job_secret(job))
 
     answer = report(client, job, state="PENDING", reason="Resources")
 
@@ -52,7 +44,7 @@ def test_it_keeps_a_pending_job_queued_with_slurms_reason(make_job, owner):
 def test_it_starts_the_job_when_slurm_runs_it(make_job, owner, pool):
     host, token = runner_host_register(name="login-1", pool=pool)
     job = make_job(owner)
-    client = login_node(job_secret(job), token)
+    client = runner_as(job_secret(job), token)
 
     report(client, job, state="PENDING", reason="Priority")
     answer = report(client, job, state="RUNNING", reason="None", nodes="n[1-2]")
@@ -63,45 +55,50 @@ def test_it_starts_the_job_when_slurm_runs_it(make_job, owner, pool):
     assert job.events.last().reason == "Slurm job 4242 started on n[1-2] (attempt 1)."
 
 
+def ended(make_job, owner, state: str, exit_code: str, log: str = ""):
+    """A running job's login node reporting that Slurm ended it; the job and the answer."""
+    job = make_job(owner)
+    client = runner_as(job_secret(job))
+    report(client, job, state="RUNNING")
+    answer = report(client, job, state=state, exit_code=exit_code, time_limit="01:05:00", log_tail=log)
+    job.refresh_from_db()
+    return job, answer
+
+
 @pytest.mark.parametrize(
-    ("state", "exit_code", "status", "reason"),
+    ("state", "exit_code", "log", "reason"),
     [
         (
             "FAILED",
             "1:0",
-            "failed",
+            "boom\n",
             "Slurm job 4242 ended FAILED (exit code 1:0). Last lines of its log: boom",
         ),
-        ("OUT_OF_MEMORY", "0:125", "failed", "Slurm job 4242 ended OUT_OF_MEMORY (exit code 0:125)."),
-        ("TIMEOUT", "0:15", "failed", "Slurm stopped job 4242 at its time limit (--time 01:05:00)."),
-        (
-            "COMPLETED",
-            "0:0",
-            "failed",
-            "Slurm job 4242 completed (exit code 0:0) but no bundle was uploaded.",
-        ),
-        ("CANCELLED", "0:15", "cancelled", ""),
+        ("OUT_OF_MEMORY", "0:125", "", "Slurm job 4242 ended OUT_OF_MEMORY (exit code 0:125)."),
+        ("TIMEOUT", "0:15", "", "Slurm stopped job 4242 at its time limit (--time 01:05:00)."),
+        ("COMPLETED", "0:0", "", "Slurm job 4242 completed (exit code 0:0) but no bundle was uploaded."),
     ],
 )
-def test_it_ends_the_job_as_slurm_ended_it(make_job, owner, state, exit_code, status, reason):
-    job = make_job(owner)
-    client = login_node(job_secret(job))
-    report(client, job, state="RUNNING")
-    log = "boom\n" if state == "FAILED" else ""
+def test_it_fails_the_job_as_slurm_ended_it(make_job, owner, state, exit_code, log, reason):
+    job, answer = ended(make_job, owner, state, exit_code, log)
 
-    answer = report(client, job, state=state, exit_code=exit_code, time_limit="01:05:00", log_tail=log)
+    assert answer.json()["status"] == "failed" and answer.json()["cancel"] is True
+    assert job.status == "failed"
+    assert job.failure_reason.startswith(reason)
 
-    job.refresh_from_db()
-    assert answer.json()["status"] == status and answer.json()["cancel"] is True
-    assert job.status == status
-    assert job.failure_reason.startswith(reason) if reason else job.failure_reason == ""
-    if state == "CANCELLED":
-        assert job.events.last().reason == "Slurm job 4242 was cancelled in Slurm."
+
+def test_it_cancels_the_job_slurm_cancelled(make_job, owner):
+    job, answer = ended(make_job, owner, "CANCELLED", "0:15")
+
+    assert answer.json()["status"] == "cancelled" and answer.json()["cancel"] is True
+    assert job.status == "cancelled"
+    assert job.failure_reason == ""
+    assert job.events.last().reason == "Slurm job 4242 was cancelled in Slurm."
 
 
 def test_it_marks_a_running_job_lost_when_its_slurm_job_vanished_and_requeues_it(make_job, owner):
     job = make_job(owner)
-    client = login_node(job_secret(job))
+    client = runner_as(job_secret(job))
     report(client, job, state="RUNNING")
 
     report(client, job, state="VANISHED")
@@ -117,7 +114,7 @@ def test_it_marks_a_running_job_lost_when_its_slurm_job_vanished_and_requeues_it
 def test_it_fails_a_queued_job_whose_slurm_job_vanished_before_it_started(make_job, owner):
     job = make_job(owner)
 
-    report(login_node(job_secret(job)), job, state="VANISHED")
+    report(runner_as(job_secret(job)), job, state="VANISHED")
 
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
@@ -126,7 +123,7 @@ def test_it_fails_a_queued_job_whose_slurm_job_vanished_before_it_started(make_j
 
 def test_it_tells_the_login_node_to_scancel_a_job_cancelled_on_the_web(make_job, owner, reviewer):
     job = make_job(owner)
-    client = login_node(job_secret(job))
+    client = runner_as(job_secret(job))
     report(client, job, state="RUNNING")
     job_transition(job=job, to=JobStatus.CANCELLED, actor=reviewer, reason="Wrong pool.")
 
@@ -137,7 +134,7 @@ def test_it_tells_the_login_node_to_scancel_a_job_cancelled_on_the_web(make_job,
 
 def test_it_records_how_slurm_ended_a_finished_job_without_moving_it(make_job, owner):
     job = make_job(owner)
-    client = login_node(job_secret(job))
+    client = runner_as(job_secret(job))
     report(client, job, state="RUNNING")
     job_transition(job=job, to=JobStatus.FINISHED, actor=None, reason="Bundle uploaded.")
 
@@ -152,8 +149,8 @@ def test_it_refuses_what_is_not_a_slurm_state_or_not_the_jobs_secret(make_job, o
     job = make_job(owner)
     secret = job_secret(job)
 
-    bad_state = report(login_node(secret), job, state="EXPLODED")
-    bad_secret = report(login_node("bcrj_wrong"), job, state="RUNNING")
+    bad_state = report(runner_as(secret), job, state="EXPLODED")
+    bad_secret = report(runner_as("bcrj_wrong"), job, state="RUNNING")
 
     assert bad_state.status_code == 400 and "not a Slurm job state" in bad_state.json()["detail"]
     assert bad_secret.status_code == 403

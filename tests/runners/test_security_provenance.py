@@ -25,20 +25,11 @@ from submissions.models import Provenance, StatusEvent, Submission
 from submissions.provenance import submission_change_organization, submission_change_provenance
 from submissions.services import submission_transition
 from submissions.states import Status
-from tests.support.clients import api_as
+from tests.support.clients import api_as, runner_as
 from tests.support.job_bundles import job_bundle
 from tests.support.runner_jobs import job_secret
 
 pytestmark = pytest.mark.django_db
-
-
-def runner(secret: str, host_token: str | None = None) -> APIClient:
-    client = APIClient()
-    headers = {"HTTP_AUTHORIZATION": f"JobSecret {secret}"}
-    if host_token:
-        headers["HTTP_X_RUNNER_HOST_TOKEN"] = host_token
-    client.credentials(**headers)
-    return client
 
 
 def upload(client: APIClient, job: Job, bundle) -> dict:
@@ -51,7 +42,7 @@ def upload(client: APIClient, job: Job, bundle) -> dict:
 
 def started(job: Job, pool: str, name: str = "gpu-a") -> tuple[APIClient, str]:
     _, token = runner_host_register(name=name, pool=pool)
-    client = runner(job_secret(job), token)
+    client = runner_as(job_secret(job), token)
     assert client.post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/").status_code == 200
     return client, token
 
@@ -229,14 +220,14 @@ def test_another_pools_host_can_neither_heartbeat_nor_upload(make_job, owner, po
     secret = job_secret(job)
     _, stranger = runner_host_register(name="gpu-elsewhere", pool=f"{pool}-other")
 
-    beat = runner(secret, stranger).post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/")
+    beat = runner_as(secret, stranger).post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/")
     assert beat.status_code == 403 and "not the job's pool" in beat.json()["detail"]
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and job.host is None
 
     _, own = runner_host_register(name="gpu-own", pool=pool)
-    assert runner(secret, own).post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/").status_code == 200
-    assert_refused(upload(runner(secret, stranger), job, job_bundle(job)), job, "not the job's pool")
+    assert runner_as(secret, own).post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/").status_code == 200
+    assert_refused(upload(runner_as(secret, stranger), job, job_bundle(job)), job, "not the job's pool")
 
 
 def test_another_host_of_the_pool_cannot_upload_for_a_started_job(make_job, owner, pool):
@@ -244,20 +235,20 @@ def test_another_host_of_the_pool_cannot_upload_for_a_started_job(make_job, owne
     secret = job_secret(job)
     _, first = runner_host_register(name="gpu-a", pool=pool)
     _, second = runner_host_register(name="gpu-b", pool=pool)
-    assert runner(secret, first).post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/").status_code == 200
+    assert runner_as(secret, first).post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/").status_code == 200
 
-    assert runner(secret, second).post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/").status_code == 403
+    assert runner_as(secret, second).post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/").status_code == 403
     assert_refused(
-        upload(runner(secret, second), job, job_bundle(job)), job, "host gpu-b is not the job's host"
+        upload(runner_as(secret, second), job, job_bundle(job)), job, "host gpu-b is not the job's host"
     )
 
 
 def test_an_upload_without_a_host_token_is_refused(make_job, owner, pool):
     job = make_job(owner)
     secret = job_secret(job)
-    runner(secret).post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/")
+    runner_as(secret).post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/")
 
-    assert_refused(upload(runner(secret), job, job_bundle(job)), job, "no runner host token")
+    assert_refused(upload(runner_as(secret), job, job_bundle(job)), job, "no runner host token")
 
 
 # --- Replayed secrets ------------------------------------------------------------------------
@@ -267,7 +258,7 @@ def test_a_replayed_secret_cannot_upload_a_second_bundle(make_job, owner, pool):
     job = make_job(owner)
     secret = job_secret(job)
     _, token = runner_host_register(name="gpu-a", pool=pool)
-    client = runner(secret, token)
+    client = runner_as(secret, token)
     client.post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/")
     first = upload(client, job, job_bundle(job))
     assert first["code"] == 201
@@ -288,13 +279,13 @@ def test_the_secret_of_a_lost_attempt_is_dead_after_the_requeue(make_job, owner,
     job = make_job(owner)
     old_secret = job_secret(job)
     _, token = runner_host_register(name="gpu-a", pool=pool)
-    assert runner(old_secret, token).post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/").status_code == 200
+    assert runner_as(old_secret, token).post(f"/api/v1/runner/jobs/{job.pk}/heartbeat/").status_code == 200
     with TestCase.captureOnCommitCallbacks(execute=True):
         job_sweep_lost(now=timezone.now() + timedelta(seconds=settings.RUNNER_HEARTBEAT_TIMEOUT_S + 5))
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and job.attempt == 2
 
-    answer = upload(runner(old_secret, token), job, job_bundle(job))
+    answer = upload(runner_as(old_secret, token), job, job_bundle(job))
 
     assert answer["code"] == 403
     assert not Submission.objects.exists()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,11 +42,6 @@ def slurm() -> Iterator[slurm_cluster.Cluster]:
 @pytest.fixture(autouse=True)
 def _local_media(media_storage) -> None:
     """Each test stores files in its own folder, so that it can count what it stored."""
-
-
-@pytest.fixture
-def pool() -> str:
-    return f"slurm-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture

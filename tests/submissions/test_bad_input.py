@@ -8,9 +8,7 @@ original bytes stay downloadable, byte for byte, by their owner.
 from __future__ import annotations
 
 import gzip
-import io
 import json
-import tarfile
 
 import pytest
 from django.core.files.uploadhandler import StopUpload
@@ -20,7 +18,8 @@ from benchcouncil.upload_limit import HardLimitUploadHandler, upload_refused
 from submissions.bundles.pack import pack_files
 from submissions.models import Submission
 from submissions.states import Status
-from tests.support.intake_bundles import bundle_files, make_tar, make_zip, stored_bundles, upload
+from tests.support.archives import symlink, tar_gz, zip_bytes
+from tests.support.intake_bundles import bundle_files, stored_bundles, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -33,22 +32,17 @@ def _with(**changes: bytes) -> bytes:
 
 def _bomb() -> bytes:
     # 4 MiB of zeros compresses to a few KiB: far past the expansion-ratio limit.
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode="w:gz") as tar:
-        info = tarfile.TarInfo("logs/zeros.log")
-        info.size = 4 * 1024 * 1024
-        tar.addfile(info, io.BytesIO(bytes(info.size)))
-    return out.getvalue()
+    return tar_gz({"logs/zeros.log": bytes(4 * 1024 * 1024)})
 
 
 def _traversal() -> bytes:
     files = bundle_files()
     files["../../etc/cron.d/evil"] = b"* * * * * root true\n"
-    return make_tar(files)
+    return tar_gz(files)
 
 
 def _symlink() -> bytes:
-    return make_tar(bundle_files(), links={"logs/run_9.log": "/etc/passwd"})
+    return tar_gz(bundle_files(), [symlink("logs/run_9.log", "/etc/passwd")])
 
 
 def _garbage_log() -> bytes:
@@ -60,7 +54,7 @@ def _garbage_log() -> bytes:
 BAD_BUNDLES = {
     "corrupt gzip": (b"\x1f\x8b\x08\x00" + b"not really gzip" * 50, "archive.corrupt"),
     "not an archive": (b"just some text, not a bundle\n" * 10, "archive.unknown_format"),
-    "truncated zip": (make_zip(bundle_files())[:300], "archive.corrupt"),
+    "truncated zip": (zip_bytes(bundle_files())[:300], "archive.corrupt"),
     "path traversal": (_traversal(), "archive.path_traversal"),
     "symbolic link": (_symlink(), "archive.symlink"),
     "decompression bomb": (_bomb(), "archive.bomb_ratio"),

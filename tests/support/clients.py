@@ -17,3 +17,14 @@ def api_as(user: User) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {user_token(user)}")
     return client
+
+
+def runner_as(secret: str, host_token: str | None = None) -> APIClient:
+    """An API client as a runner host calls in for a job: the job's secret, and the host's
+    token where the host has one."""
+    client = APIClient()
+    headers = {"HTTP_AUTHORIZATION": f"JobSecret {secret}"}
+    if host_token:
+        headers["HTTP_X_RUNNER_HOST_TOKEN"] = host_token
+    client.credentials(**headers)
+    return client

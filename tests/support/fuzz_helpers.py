@@ -8,13 +8,11 @@ as is, and a value that does not fit fails the task and strands the submission.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import signal
 import tarfile
 import time
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,26 +43,6 @@ def example_files() -> dict[str, bytes]:
     """A valid bundle's files: the AIBench image-classification example, hardware level."""
     with tarfile.open(EXAMPLE, "r:gz") as tar:
         return {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
-
-
-def tar_gz(files: dict[str, bytes], extra: list[tarfile.TarInfo] | None = None) -> bytes:
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
-        for name, body in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(body)
-            tar.addfile(info, io.BytesIO(body))
-        for member in extra or []:
-            tar.addfile(member)
-    return raw.getvalue()
-
-
-def zip_bytes(files: dict[str, bytes]) -> bytes:
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, body in files.items():
-            archive.writestr(name, body)
-    return raw.getvalue()
 
 
 def assert_clear(report: BundleReport) -> None:

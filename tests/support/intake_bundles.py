@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import tarfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -88,30 +86,6 @@ def bundle_files(runs: int = 3) -> dict[str, bytes]:
     for index in range(1, runs + 1):
         files[f"logs/run_{index}.log"] = training_log(seed=1000 + index)
     return files
-
-
-def make_tar(files: dict[str, bytes], links: dict[str, str] | None = None) -> bytes:
-    """A .tar.gz of `files`, with symbolic links (`name -> target`) where asked."""
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode="w:gz") as tar:
-        for name, body in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(body)
-            tar.addfile(info, io.BytesIO(body))
-        for name, target in (links or {}).items():
-            info = tarfile.TarInfo(name)
-            info.type = tarfile.SYMTYPE
-            info.linkname = target
-            tar.addfile(info)
-    return out.getvalue()
-
-
-def make_zip(files: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, body in files.items():
-            archive.writestr(name, body)
-    return out.getvalue()
 
 
 def upload(

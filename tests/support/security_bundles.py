@@ -7,6 +7,8 @@ import json
 import tarfile
 from pathlib import Path
 
+from tests.support.archives import tar_gz
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
@@ -21,10 +23,4 @@ def example(
     system = json.loads(files["system.json"])
     system["system_name"] = system_name
     files["system.json"] = json.dumps(system).encode()
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w:gz") as tar:
-        for member, body in files.items():
-            info = tarfile.TarInfo(member)
-            info.size = len(body)
-            tar.addfile(info, io.BytesIO(body))
-    return raw.getvalue()
+    return tar_gz(files)
