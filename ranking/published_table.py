@@ -219,7 +219,7 @@ def _entry_for(
         elif len(values[column]) > 200:
             problems.append(f"line {line}: {column}: longer than 200 characters")
     for column in ("accelerators_per_node", "number_of_nodes"):
-        _integer(values[column], line, column, problems, minimum=0 if column.startswith("acc") else 1)
+        _integer(values, column, line, problems, minimum=0 if column.startswith("acc") else 1)
     if values["availability"] not in Availability.values:
         problems.append(
             f"line {line}: availability: {values['availability']!r} is not one of "
@@ -232,9 +232,7 @@ def _entry_for(
         problems.append(f"line {line}: published_on: {values['published_on']!r} is not a date (YYYY-MM-DD)")
     if published_on is not None and published_on > today:
         problems.append(f"line {line}: published_on: {published_on} is in the future")
-    flops = None
-    if values.get("per_sample_training_flops"):
-        flops = _positive(values["per_sample_training_flops"], line, "per_sample_training_flops", problems)
+    flops = _positive(values, "per_sample_training_flops", line, problems, optional=True)
     if len(problems) > before:
         return None
     assert benchmark is not None and level is not None and published_on is not None
@@ -265,20 +263,16 @@ def _entry_for(
 
 def _run(values: Mapping[str, str], line: int, problems: list[str]) -> ImportedRun | None:
     before = len(problems)
-    time_s = _positive(values["time_to_train_s"], line, "time_to_train_s", problems)
-    quality = _number(values["achieved_quality"], line, "achieved_quality", problems)
+    time_s = _positive(values, "time_to_train_s", line, problems)
+    quality = _number(values, "achieved_quality", line, problems)
     if quality is not None and quality < 0:
         problems.append(f"line {line}: achieved_quality: negative")
-    samples = _integer(values["samples_processed"], line, "samples_processed", problems, minimum=1)
+    samples = _integer(values, "samples_processed", line, problems, minimum=1)
     converged_text = values["converged"].lower()
     if converged_text not in TRUE | FALSE:
         problems.append(f"line {line}: converged: {values['converged']!r} is not true or false")
-    seed = None
-    if values.get("seed"):
-        seed = _integer(values["seed"], line, "seed", problems, minimum=0)
-    ttq = None
-    if values.get("time_to_quality_s"):
-        ttq = _positive(values["time_to_quality_s"], line, "time_to_quality_s", problems)
+    seed = _integer(values, "seed", line, problems, minimum=0, optional=True)
+    ttq = _positive(values, "time_to_quality_s", line, problems, optional=True)
     if len(problems) > before:
         return None
     assert time_s is not None and quality is not None and samples is not None
@@ -335,7 +329,16 @@ def _outcome(run: ImportedRun) -> tuple[float, float, int, float | None]:
     return (run.time_to_train_s, run.achieved_quality, run.samples_processed, run.time_to_quality_s)
 
 
-def _number(text: str, line: int, column: str, problems: list[str]) -> float | None:
+# Each reader reads one column of a row and records a problem where its text is not a value.
+# An optional column left empty (or absent from the table) reads as None.
+
+
+def _number(
+    values: Mapping[str, str], column: str, line: int, problems: list[str], *, optional: bool = False
+) -> float | None:
+    text = values.get(column, "")
+    if optional and not text:
+        return None
     try:
         value = float(text)
     except ValueError:
@@ -347,15 +350,28 @@ def _number(text: str, line: int, column: str, problems: list[str]) -> float | N
     return value
 
 
-def _positive(text: str, line: int, column: str, problems: list[str]) -> float | None:
-    value = _number(text, line, column, problems)
+def _positive(
+    values: Mapping[str, str], column: str, line: int, problems: list[str], *, optional: bool = False
+) -> float | None:
+    value = _number(values, column, line, problems, optional=optional)
     if value is not None and value <= 0:
         problems.append(f"line {line}: {column}: must be above 0")
         return None
     return value
 
 
-def _integer(text: str, line: int, column: str, problems: list[str], *, minimum: int) -> int | None:
+def _integer(
+    values: Mapping[str, str],
+    column: str,
+    line: int,
+    problems: list[str],
+    *,
+    minimum: int,
+    optional: bool = False,
+) -> int | None:
+    text = values.get(column, "")
+    if optional and not text:
+        return None
     try:
         value = int(text)
     except ValueError:
