@@ -13,10 +13,10 @@ import csv
 import hashlib
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from catalogue.models import Benchmark, Level
 from submissions.bundles.independence import duplicate_groups
@@ -55,6 +55,7 @@ OPTIONAL_RUN_COLUMNS = ("seed", "time_to_quality_s")
 KNOWN_COLUMNS = frozenset(REQUIRED_COLUMNS + OPTIONAL_ENTRY_COLUMNS + OPTIONAL_RUN_COLUMNS)
 
 MAX_ROWS = 100_000
+T = TypeVar("T")
 TRUE = frozenset({"true", "yes", "1"})
 FALSE = frozenset({"false", "no", "0"})
 
@@ -333,19 +334,32 @@ def _outcome(run: ImportedRun) -> tuple[float, float, int, float | None]:
 # An optional column left empty (or absent from the table) reads as None.
 
 
-def _number(
-    values: Mapping[str, str], column: str, line: int, problems: list[str], *, optional: bool = False
-) -> float | None:
+def _parsed(
+    values: Mapping[str, str],
+    column: str,
+    line: int,
+    problems: list[str],
+    *,
+    parse: Callable[[str], T],
+    kind: str,
+    optional: bool,
+) -> T | None:
     text = values.get(column, "")
     if optional and not text:
         return None
     try:
-        value = float(text)
+        return parse(text)
     except ValueError:
-        problems.append(f"line {line}: {column}: {text!r} is not a number")
+        problems.append(f"line {line}: {column}: {text!r} is not {kind}")
         return None
-    if not math.isfinite(value):
-        problems.append(f"line {line}: {column}: {text!r} is not a finite number")
+
+
+def _number(
+    values: Mapping[str, str], column: str, line: int, problems: list[str], *, optional: bool = False
+) -> float | None:
+    value = _parsed(values, column, line, problems, parse=float, kind="a number", optional=optional)
+    if value is not None and not math.isfinite(value):
+        problems.append(f"line {line}: {column}: {values[column]!r} is not a finite number")
         return None
     return value
 
@@ -369,15 +383,8 @@ def _integer(
     minimum: int,
     optional: bool = False,
 ) -> int | None:
-    text = values.get(column, "")
-    if optional and not text:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        problems.append(f"line {line}: {column}: {text!r} is not a whole number")
-        return None
-    if value < minimum or value > 2**53:
+    value = _parsed(values, column, line, problems, parse=int, kind="a whole number", optional=optional)
+    if value is not None and (value < minimum or value > 2**53):
         problems.append(f"line {line}: {column}: {value} is out of range")
         return None
     return value
