@@ -32,16 +32,14 @@ from typing import Any
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.e2e_processes import PLAIN_HTTP_ENV, free_port  # noqa: E402
+
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 EXAMPLES = ROOT / "examples"
 FINAL = ("awaiting_review", "invalid", "published", "rejected", "withdrawn")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float, what: str, every: float = 0.3) -> Any:
@@ -230,10 +228,7 @@ def service_env(st: Stack, database_url: str, broker_url: str, **extra: str) -> 
         "DEBUG": "0",
         "SECRET_KEY": uuid.uuid4().hex * 2,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
+        **PLAIN_HTTP_ENV,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,
         "BENCHCOUNCIL_VAR_DIR": str(var),

@@ -24,7 +24,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchcouncil.settings_test")
 
 
@@ -58,28 +57,25 @@ def _measure(findings: int) -> None:
     from django.contrib.auth.models import User
     from django.test import Client
     from django.urls import reverse
-    from review.factories import api_as, make_submission
 
     from submissions.findings_api import FindingSerializer
-    from submissions.models import Finding, Membership, Organization
+    from submissions.models import Membership, Organization
     from submissions.states import Status
+    from tests.support.clients import api_as
+    from tests.support.factories import flood_findings, make_submission
 
     org = Organization.objects.create(name="Bench Lab", slug="bench-lab")
     owner = User.objects.create_user("owner", "owner@example.org", "x")
     Membership.objects.create(organization=org, user=owner)
     admin = User.objects.create_superuser("admin", "admin@example.org", "x")
     flooded = make_submission(owner, organization=org, status=Status.INVALID)
-    Finding.objects.bulk_create(
-        [
-            Finding(
-                submission=flooded,
-                severity="error",
-                code="hyperparameters.unknown",
-                message=f"hyperparameters.json names k{i}, which the benchmark does not have.",
-                location=f"hyperparameters.json: k{i}",
-            )
-            for i in range(findings)
-        ],  # fmt: skip
+    flood_findings(
+        flooded,
+        findings,
+        severity="error",
+        code="hyperparameters.unknown",
+        message="hyperparameters.json names k{i}, which the benchmark does not have.",
+        location="hyperparameters.json: k{i}",
         batch_size=5000,
     )
     # ...from a hyperparameters.json of 100,000 keys, which the review page compares too.

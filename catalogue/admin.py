@@ -8,6 +8,8 @@ from .models import Benchmark, CatalogueRelease, Level, Suite
 @admin.register(Suite)
 class SuiteAdmin(ReadOnlyAdmin):
     list_display = ["name", "version", "slug", "order"]
+    # A suite's version stands beside its name, as in the list.
+    fields = ["slug", "name", "version", "order", "description", "levels"]
 
 
 @admin.register(Level)

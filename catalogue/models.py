@@ -21,11 +21,23 @@ class CatalogueRelease(models.Model):
         return self.version
 
 
-class Level(models.Model):
+class OrderedItem(models.Model):
+    """A suite or a level: named by its slug, described, and listed in the catalogue's order."""
+
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=64)
     order = models.PositiveSmallIntegerField()
     description = models.TextField()
+
+    class Meta:
+        abstract = True
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(OrderedItem):
     changeable_layers = models.JSONField(default=list)
     hyperparameters_may_change = models.BooleanField()
     model_may_change = models.BooleanField()
@@ -33,23 +45,10 @@ class Level(models.Model):
     # How the reference global batch size scales with accelerators (catalogue/scaling.py).
     batch_scaling = models.CharField(max_length=16, default="fixed")
 
-    class Meta:
-        ordering = ["order"]
 
-    def __str__(self) -> str:
-        return self.name
-
-
-class Suite(models.Model):
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=64)
+class Suite(OrderedItem):
     version = models.CharField(max_length=32)
-    order = models.PositiveSmallIntegerField()
-    description = models.TextField()
     levels = models.ManyToManyField(Level, related_name="suites")
-
-    class Meta:
-        ordering = ["order"]
 
     def __str__(self) -> str:
         return f"{self.name} {self.version}"

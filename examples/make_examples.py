@@ -166,9 +166,14 @@ def _json(value: Any) -> bytes:
     return (json.dumps(value, indent=2) + "\n").encode()
 
 
+def _benchmark(suite: str, slug: str) -> Benchmark:
+    bench = get_catalogue().benchmark(suite, slug)
+    assert bench is not None, f"{suite}/{slug} is not in the catalogue"
+    return bench
+
+
 def hpc_image_classification() -> bytes:
-    bench = get_catalogue().benchmark("hpc-ai500", "image-classification")
-    assert bench is not None
+    bench = _benchmark("hpc-ai500", "image-classification")
     hyper = {
         "global_batch_size": 8192,
         "opt_name": "sgd",
@@ -182,7 +187,7 @@ def hpc_image_classification() -> bytes:
     plateaus = [0.7795, 0.7782, 0.7801, 0.7611, 0.7790]  # run 4 levels off below the target
     plans = [Plan(1001 + i, 56, 8.3, rising(p, 0.02, 12.0), 2, hyper) for i, p in enumerate(plateaus)]
     logs = [write_log(plan, bench, T0_MS + i * 3_600_000) for i, plan in enumerate(plans)]
-    manifest = _manifest("hpc-ai500", "image-classification", "system", model="ResNet-50 v1.5")
+    manifest = _manifest(bench, "system", model="ResNet-50 v1.5")
     sys_json = system("Example A100 cluster", 8, 8, "NVIDIA A100-SXM4-80GB", "80 GB", framework="MXNet 23.09")
     sys_json["operating_system"] = "Ubuntu 22.04"
     extra = {
@@ -195,8 +200,7 @@ def hpc_image_classification() -> bytes:
 
 
 def hpc_extreme_weather() -> bytes:
-    bench = get_catalogue().benchmark("hpc-ai500", "extreme-weather")
-    assert bench is not None
+    bench = _benchmark("hpc-ai500", "extreme-weather")
     hyper = {
         "global_batch_size": 128,
         "opt_name": "adamw",
@@ -212,8 +216,7 @@ def hpc_extreme_weather() -> bytes:
     ]
     logs = [write_log(plan, bench, T0_MS + i * 7_200_000) for i, plan in enumerate(plans)]
     manifest = _manifest(
-        "hpc-ai500",
-        "extreme-weather",
+        bench,
         "free",
         model="Faster R-CNN, ResNet-34 FPN backbone, 16-channel stem",
         per_sample_training_flops=2.1e11,
@@ -226,25 +229,24 @@ def hpc_extreme_weather() -> bytes:
 
 
 def aibench_image_classification(*, learning_rate: float | None = None, repeat_seed: bool = False) -> bytes:
-    bench = get_catalogue().benchmark("aibench-training", "image-classification")
-    assert bench is not None
+    bench = _benchmark("aibench-training", "image-classification")
     hyper = dict(bench.reference_hyperparameters)
     if learning_rate is not None:
         hyper["opt_base_learning_rate"] = learning_rate
     seeds = [42, 43, 42] if repeat_seed else [42, 43, 44]
     plans = [Plan(seed, 90, 445.0, stepped(RESNET_STEPS), 1, hyper) for seed in seeds]
     logs = [write_log(plan, bench, T0_MS + i * 36_000_000) for i, plan in enumerate(plans)]
-    manifest = _manifest("aibench-training", "image-classification", "hardware", model="ResNet-50")
+    manifest = _manifest(bench, "hardware", model="ResNet-50")
     sys_json = system("Example DGX-1 node", 1, 8, "NVIDIA V100-SXM2-32GB", "32 GB", framework="PyTorch 2.1")
     sys_json["operating_system"] = "Ubuntu 20.04"
     return bundle(manifest, sys_json, logs)
 
 
-def _manifest(suite: str, benchmark: str, level: str, **extra: Any) -> dict[str, Any]:
+def _manifest(bench: Benchmark, level: str, **extra: Any) -> dict[str, Any]:
     return {
         "format_version": 1,
-        "suite": suite,
-        "benchmark": benchmark,
+        "suite": bench.suite,
+        "benchmark": bench.slug,
         "level": level,
         "organization": "Example HPC Centre",
         "availability": "available",

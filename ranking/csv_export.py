@@ -12,31 +12,17 @@ from rest_framework.renderers import BaseRenderer
 from catalogue.models import Benchmark
 
 from .presentation import score_in_unit, score_unit
+from .selectors import FIGURE_FIELDS, SYSTEM_FIELDS
 
 COLUMNS = (
     "rank",
     "category_rank",
-    "organization",
-    "system_name",
-    "accelerator",
-    "accelerator_count",
-    "nodes",
-    "framework",
-    "availability",
-    "provenance",
+    *SYSTEM_FIELDS,
     "score",
     "score_unit",
     "score_display",
     "display_unit",
-    "score_min",
-    "score_max",
-    "score_cv",
-    "flops",
-    "time_s",
-    "quality",
-    "runs_total",
-    "runs_converged",
-    "runs_counted",
+    *FIGURE_FIELDS,
     "published_at",
     "submission_id",
     "submission_url",

@@ -13,10 +13,10 @@ import csv
 import hashlib
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from catalogue.models import Benchmark, Level
 from submissions.bundles.independence import duplicate_groups
@@ -55,6 +55,7 @@ OPTIONAL_RUN_COLUMNS = ("seed", "time_to_quality_s")
 KNOWN_COLUMNS = frozenset(REQUIRED_COLUMNS + OPTIONAL_ENTRY_COLUMNS + OPTIONAL_RUN_COLUMNS)
 
 MAX_ROWS = 100_000
+T = TypeVar("T")
 TRUE = frozenset({"true", "yes", "1"})
 FALSE = frozenset({"false", "no", "0"})
 
@@ -219,7 +220,7 @@ def _entry_for(
         elif len(values[column]) > 200:
             problems.append(f"line {line}: {column}: longer than 200 characters")
     for column in ("accelerators_per_node", "number_of_nodes"):
-        _integer(values[column], line, column, problems, minimum=0 if column.startswith("acc") else 1)
+        _integer(values, column, line, problems, minimum=0 if column.startswith("acc") else 1)
     if values["availability"] not in Availability.values:
         problems.append(
             f"line {line}: availability: {values['availability']!r} is not one of "
@@ -232,9 +233,7 @@ def _entry_for(
         problems.append(f"line {line}: published_on: {values['published_on']!r} is not a date (YYYY-MM-DD)")
     if published_on is not None and published_on > today:
         problems.append(f"line {line}: published_on: {published_on} is in the future")
-    flops = None
-    if values.get("per_sample_training_flops"):
-        flops = _positive(values["per_sample_training_flops"], line, "per_sample_training_flops", problems)
+    flops = _positive(values, "per_sample_training_flops", line, problems, optional=True)
     if len(problems) > before:
         return None
     assert benchmark is not None and level is not None and published_on is not None
@@ -265,20 +264,16 @@ def _entry_for(
 
 def _run(values: Mapping[str, str], line: int, problems: list[str]) -> ImportedRun | None:
     before = len(problems)
-    time_s = _positive(values["time_to_train_s"], line, "time_to_train_s", problems)
-    quality = _number(values["achieved_quality"], line, "achieved_quality", problems)
+    time_s = _positive(values, "time_to_train_s", line, problems)
+    quality = _number(values, "achieved_quality", line, problems)
     if quality is not None and quality < 0:
         problems.append(f"line {line}: achieved_quality: negative")
-    samples = _integer(values["samples_processed"], line, "samples_processed", problems, minimum=1)
+    samples = _integer(values, "samples_processed", line, problems, minimum=1)
     converged_text = values["converged"].lower()
     if converged_text not in TRUE | FALSE:
         problems.append(f"line {line}: converged: {values['converged']!r} is not true or false")
-    seed = None
-    if values.get("seed"):
-        seed = _integer(values["seed"], line, "seed", problems, minimum=0)
-    ttq = None
-    if values.get("time_to_quality_s"):
-        ttq = _positive(values["time_to_quality_s"], line, "time_to_quality_s", problems)
+    seed = _integer(values, "seed", line, problems, minimum=0, optional=True)
+    ttq = _positive(values, "time_to_quality_s", line, problems, optional=True)
     if len(problems) > before:
         return None
     assert time_s is not None and quality is not None and samples is not None
@@ -335,33 +330,61 @@ def _outcome(run: ImportedRun) -> tuple[float, float, int, float | None]:
     return (run.time_to_train_s, run.achieved_quality, run.samples_processed, run.time_to_quality_s)
 
 
-def _number(text: str, line: int, column: str, problems: list[str]) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        problems.append(f"line {line}: {column}: {text!r} is not a number")
+# Each reader reads one column of a row and records a problem where its text is not a value.
+# An optional column left empty (or absent from the table) reads as None.
+
+
+def _parsed(
+    values: Mapping[str, str],
+    column: str,
+    line: int,
+    problems: list[str],
+    *,
+    parse: Callable[[str], T],
+    kind: str,
+    optional: bool,
+) -> T | None:
+    text = values.get(column, "")
+    if optional and not text:
         return None
-    if not math.isfinite(value):
-        problems.append(f"line {line}: {column}: {text!r} is not a finite number")
+    try:
+        return parse(text)
+    except ValueError:
+        problems.append(f"line {line}: {column}: {text!r} is not {kind}")
+        return None
+
+
+def _number(
+    values: Mapping[str, str], column: str, line: int, problems: list[str], *, optional: bool = False
+) -> float | None:
+    value = _parsed(values, column, line, problems, parse=float, kind="a number", optional=optional)
+    if value is not None and not math.isfinite(value):
+        problems.append(f"line {line}: {column}: {values[column]!r} is not a finite number")
         return None
     return value
 
 
-def _positive(text: str, line: int, column: str, problems: list[str]) -> float | None:
-    value = _number(text, line, column, problems)
+def _positive(
+    values: Mapping[str, str], column: str, line: int, problems: list[str], *, optional: bool = False
+) -> float | None:
+    value = _number(values, column, line, problems, optional=optional)
     if value is not None and value <= 0:
         problems.append(f"line {line}: {column}: must be above 0")
         return None
     return value
 
 
-def _integer(text: str, line: int, column: str, problems: list[str], *, minimum: int) -> int | None:
-    try:
-        value = int(text)
-    except ValueError:
-        problems.append(f"line {line}: {column}: {text!r} is not a whole number")
-        return None
-    if value < minimum or value > 2**53:
+def _integer(
+    values: Mapping[str, str],
+    column: str,
+    line: int,
+    problems: list[str],
+    *,
+    minimum: int,
+    optional: bool = False,
+) -> int | None:
+    value = _parsed(values, column, line, problems, parse=int, kind="a whole number", optional=optional)
+    if value is not None and (value < minimum or value > 2**53):
         problems.append(f"line {line}: {column}: {value} is out of range")
         return None
     return value

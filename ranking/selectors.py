@@ -37,12 +37,9 @@ SORTS = {
     "date": "published_at",
 }
 
-# The columns a page, the JSON endpoint and the CSV export read.
-ROW_FIELDS = (
-    "submission_id",
-    "rank",
-    "category_rank",
-    "score",
+# A row's figures beyond its score, and the system it ran on: the page, the JSON endpoint
+# and the CSV export each show both groups, in their own column order.
+FIGURE_FIELDS = (
     "score_min",
     "score_max",
     "score_cv",
@@ -52,6 +49,8 @@ ROW_FIELDS = (
     "runs_total",
     "runs_converged",
     "runs_counted",
+)
+SYSTEM_FIELDS = (
     "organization",
     "system_name",
     "accelerator",
@@ -60,6 +59,16 @@ ROW_FIELDS = (
     "framework",
     "availability",
     "provenance",
+)
+
+# The columns a page, the JSON endpoint and the CSV export read.
+ROW_FIELDS = (
+    "submission_id",
+    "rank",
+    "category_rank",
+    "score",
+    *FIGURE_FIELDS,
+    *SYSTEM_FIELDS,
     "published_at",
 )
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.support.e2e_processes import ROOT, Stack, free_port
+from tests.support.e2e_processes import PLAIN_HTTP_ENV, ROOT, Stack, free_port
 from tests.support.e2e_staff_session import StaffSession
 
 pytestmark = pytest.mark.e2e
@@ -71,11 +71,7 @@ def server_env(
         "ALLOWED_HOSTS": "127.0.0.1",
         "CSRF_TRUSTED_ORIGINS": site,
         "SITE_URL": site,
-        # Plain HTTP on loopback, as behind a TLS proxy on the same host.
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
+        **PLAIN_HTTP_ENV,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,
         "S3_BUCKET": s3["bucket"],

@@ -18,7 +18,7 @@ from ranking.services import leaderboard_recompute
 from submissions.models import Finding, Submission
 from submissions.states import Status
 from tests.support.clients import api_as
-from tests.support.factories import make_submission
+from tests.support.factories import flood_findings, make_submission
 from tests.support.system_descriptions import system_descriptions
 
 pytestmark = pytest.mark.django_db
@@ -104,23 +104,16 @@ def test_it_keeps_the_page_small_whatever_count_a_description_states(client, own
 @pytest.fixture
 def flooded(owner, org) -> Submission:
     submission = make_submission(owner, organization=org, status=Status.INVALID)
-    Finding.objects.bulk_create(
-        [
-            Finding(
-                submission=submission,
-                severity="warning",
-                code="hp.unknown",
-                message=f"Unknown key k{i}.",
-                location="hyperparameters.json",
-            )
-            for i in range(20_000)
-        ]  # fmt: skip
-        + [
-            Finding(
-                submission=submission, severity="error", code="hp.bad", message="The last one is an error."
-            )
-        ],
-        batch_size=2000,
+    flood_findings(
+        submission,
+        20_000,
+        severity="warning",
+        code="hp.unknown",
+        message="Unknown key k{i}.",
+        location="hyperparameters.json",
+    )
+    Finding.objects.create(
+        submission=submission, severity="error", code="hp.bad", message="The last one is an error."
     )
     return submission
 

@@ -20,6 +20,14 @@ from typing import TypeVar
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 STOP_GRACE_S = 8.0
+# The production settings served over plain HTTP on loopback, as behind a TLS proxy on the same
+# host: no redirect to HTTPS, no HSTS, and cookies a plain-HTTP client sends back.
+PLAIN_HTTP_ENV = {
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "SECURE_HSTS_SECONDS": "0",
+}
 
 
 def free_port() -> int:

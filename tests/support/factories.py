@@ -29,7 +29,7 @@ from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory, Password
 
 from catalogue.models import Benchmark, Level
-from submissions.models import Membership, Organization, Run, StatusEvent, Submission
+from submissions.models import Finding, Membership, Organization, Run, StatusEvent, Submission
 from submissions.services import submission_transition
 from submissions.states import Status
 
@@ -350,6 +350,33 @@ def submission_with_runs(
         per_sample_training_flops=per_sample_training_flops,
         catalogue_version=bench.catalogue_version,
         runs=runs,
+    )
+
+
+def flood_findings(
+    submission: Submission,
+    count: int,
+    *,
+    severity: str,
+    code: str,
+    message: str,
+    location: str = "",
+    batch_size: int = 2000,
+) -> None:
+    """`count` findings of one kind, as a hostile bundle earns them; `{i}` in the message or the
+    location numbers each one from 0."""
+    Finding.objects.bulk_create(
+        [
+            Finding(
+                submission=submission,
+                severity=severity,
+                code=code,
+                message=message.format(i=i),
+                location=location.format(i=i),
+            )
+            for i in range(count)
+        ],
+        batch_size=batch_size,
     )
 
 

@@ -7,15 +7,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from ranking.management.importing import ImportCommand
 from ranking.mlperf_import import mlperf_round_import
 from ranking.mlperf_round import PUBLISHED_ON, ROUND_NAME, RoundReport, read_round, round_name_of
 from submissions.imports import ImportProblems
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Read <submitter>/results/<system>/<benchmark>/result_*.txt and <submitter>/systems/<system>.json "
         "from a checkout of one MLPerf Training round into 'Imported, unverified' entries on the boards "
@@ -25,9 +25,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("round_dir", type=Path, help="the checkout, e.g. training_results_v3.0")
-        parser.add_argument(
-            "--as", dest="username", required=True, help="the staff user recorded as importing it"
-        )
+        self.add_actor_argument(parser)
         parser.add_argument(
             "--round", dest="round_name", help="the round, e.g. v3.0 (default: from the folder name)"
         )
@@ -37,9 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check the round and store nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = User.objects.filter(username=options["username"], is_active=True).first()
-        if actor is None or not actor.is_staff:
-            raise CommandError(f"{options['username']!r} is not an active staff user.")
+        actor = self.staff_actor(options["username"])
         root: Path = options["round_dir"]
         if not root.is_dir():
             raise CommandError(f"{root} is not a folder.")
@@ -61,19 +57,11 @@ class Command(BaseCommand):
             )
         except ImportProblems as exc:
             raise CommandError(f"{root}: nothing imported.\n{exc}") from None
-        for label, submissions in (("imported", result.created), ("unchanged", result.unchanged)):
-            for submission in submissions:
-                self.stdout.write(
-                    f"{label} {(submission.manifest or {}).get('entry')}: submission {submission.pk}"
-                )
         refused = [fit for fit in report.fits if fit.errors]
-        verb = "would import" if options["dry_run"] else "imported"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{verb} {result.new} entr{'y' if result.new == 1 else 'ies'}, "
-                f"{len(result.unchanged)} already imported, {len(refused)} refused, "
-                f"from MLPerf Training {round_name}"
-            )
+        self.write_result(
+            result,
+            dry_run=options["dry_run"],
+            origin=f"{len(refused)} refused, from MLPerf Training {round_name}",
         )
         if refused or report.problems:
             raise CommandError(

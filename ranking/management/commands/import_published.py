@@ -6,17 +6,17 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from ranking.imports import import_entries
+from ranking.management.importing import ImportCommand
 from ranking.published_table import ImportProblems, read_table
 
 MAX_BYTES = 64 * 1024 * 1024
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import a CSV table of published results (one row per run; format in docs/importing.md). "
         "Entries are published as 'Imported, unverified' and ranked from their runs. A table with "
@@ -30,9 +30,7 @@ class Command(BaseCommand):
             required=True,
             help="where the table was published (a URL or a citation); shown in every entry's history",
         )
-        parser.add_argument(
-            "--as", dest="username", required=True, help="the staff user recorded as importing it"
-        )
+        self.add_actor_argument(parser)
         parser.add_argument("--dry-run", action="store_true", help="check the table and store nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,9 +39,7 @@ class Command(BaseCommand):
             raise CommandError("--source must say where the table was published.")
         if len(source) > 500:
             raise CommandError("--source is longer than 500 characters.")
-        actor = User.objects.filter(username=options["username"], is_active=True).first()
-        if actor is None or not actor.is_staff:
-            raise CommandError(f"{options['username']!r} is not an active staff user.")
+        actor = self.staff_actor(options["username"])
         path: Path = options["table"]
         try:
             if path.stat().st_size > MAX_BYTES:
@@ -60,14 +56,4 @@ class Command(BaseCommand):
 
         for warning in warnings:
             self.stderr.write(f"warning: {warning}")
-        for label, submissions in (("imported", result.created), ("unchanged", result.unchanged)):
-            for submission in submissions:
-                entry = (submission.manifest or {}).get("entry", "?")
-                self.stdout.write(f"{label} {entry}: submission {submission.pk}")
-        verb = "would import" if options["dry_run"] else "imported"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{verb} {result.new} entr{'y' if result.new == 1 else 'ies'}, "
-                f"{len(result.unchanged)} already imported, from {source}"
-            )
-        )
+        self.write_result(result, dry_run=options["dry_run"], origin=f"from {source}")
