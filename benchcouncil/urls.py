@@ -1,31 +1,13 @@
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from benchcouncil.docs import bundle_format
 from benchcouncil.health import healthz, readyz
 from benchcouncil.login_throttle import login
-from ranking.api import BenchmarkListApi, LeaderboardApi, LeaderboardCsvApi
 from runners import reproduction_urls
 from submissions.accounts import api_token, password_reset, signup, signup_activate
 from submissions.review import urls as review_urls
-
-api_v1: list[URLPattern | URLResolver] = [
-    path("benchmarks/", BenchmarkListApi.as_view(), name="api-benchmarks"),
-    path(
-        "leaderboards/<slug:suite>/<slug:benchmark>/<slug:level>/",
-        LeaderboardApi.as_view(),
-        name="api-leaderboard",
-    ),
-    path(
-        "leaderboards/<slug:suite>/<slug:benchmark>/<slug:level>/csv/",
-        LeaderboardCsvApi.as_view(),
-        name="api-leaderboard-csv",
-    ),
-    path("", include("submissions.api_urls")),
-    path("", include("runners.api_urls")),
-    path("", include("submissions.review.api_urls")),
-]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -41,7 +23,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/v1/", include(api_v1)),
+    path("api/v1/", include("benchcouncil.api_urls")),
     # The path findings link to (submissions/bundles/layout.py format_url).
     path("docs/bundle-format/", bundle_format, name="docs-bundle-format"),
     path("submissions/", include("submissions.urls")),
