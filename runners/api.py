@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from benchcouncil.auth import signed_in_user
-from catalogue.models import Benchmark, Level, Suite
+from catalogue.serializers import CatalogueSlugsSerializer
 
 from . import selectors, services
 from .models import Job, RunnerHost
@@ -69,16 +69,7 @@ def _authorization(request: Request, scheme: str) -> str | None:
     return value.strip() if given == scheme and value.strip() else None
 
 
-class JobOutput(serializers.ModelSerializer):
-    suite: serializers.SlugRelatedField[Suite] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    benchmark: serializers.SlugRelatedField[Benchmark] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    level: serializers.SlugRelatedField[Level] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
+class JobOutput(CatalogueSlugsSerializer):
     url = serializers.SerializerMethodField()
     waiting = serializers.SerializerMethodField(help_text="what a queued job waits for; empty otherwise")
 
