@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from benchcouncil.client import leaderboards, models, review, submissions
 from benchcouncil.client.errors import EXIT_CODES, OK, USAGE, ApiError, ClientError, UsageError
 from benchcouncil.client.http import ApiClient
+from benchcouncil.client.polling import Polling
 
 # Bundle commands come from the validator's own command line, unchanged.
 DELEGATED = ("check", "pack")
@@ -135,12 +136,7 @@ def cmd_model_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(json.dumps(job, indent=2, sort_keys=True) + "\n" if args.json else f"{job['id']}\n")
         return OK
     code, job, submission = models.wait_for_job(
-        client,
-        str(job["id"]),
-        until=args.until,
-        timeout_s=args.timeout,
-        interval_s=args.interval,
-        on_progress=lambda line: print(line, file=err, flush=True),
+        client, str(job["id"]), until=args.until, polling=_polling(args, err)
     )
     if args.json:
         out.write(json.dumps({"job": job, "submission": submission}, indent=2, sort_keys=True) + "\n")
@@ -181,15 +177,19 @@ def cmd_review(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _wait_and_report(client: ApiClient, ref: str, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     code, submission = submissions.wait_for_submission(
-        client,
-        ref,
-        until=args.until,
+        client, ref, until=args.until, polling=_polling(args, err)
+    )
+    _print_result(submission, args.json, out)
+    return code
+
+
+def _polling(args: argparse.Namespace, err: TextIO) -> Polling:
+    """--timeout and --interval; progress lines go to stderr as they come, so a CI log shows them."""
+    return Polling(
         timeout_s=args.timeout,
         interval_s=args.interval,
         on_progress=lambda line: print(line, file=err, flush=True),
     )
-    _print_result(submission, args.json, out)
-    return code
 
 
 def _print_result(submission: dict[str, Any], as_json: bool, out: TextIO, short: bool = False) -> None:

@@ -12,10 +12,23 @@ class AppendOnlyError(Exception):
     pass
 
 
+def status_fields(
+    statuses: type[models.TextChoices], *, max_length: int
+) -> tuple[models.CharField[str, str], models.CharField[str, str]]:
+    """An event's `from_status` and `to_status`, in its thing's statuses.
+
+    `from_status` is blank on a thing's first event, which moves it from nowhere.
+    """
+    return (
+        models.CharField(max_length=max_length, choices=statuses.choices, blank=True),
+        models.CharField(max_length=max_length, choices=statuses.choices),
+    )
+
+
 class HistoryEvent(models.Model):
     """One move of a state machine: who made it and why. Rows are never changed or deleted.
 
-    Subclasses add the owner's foreign key and `from_status` / `to_status` with their choices.
+    Subclasses add the owner's foreign key and `from_status` / `to_status` (status_fields).
     """
 
     # Null actor: the service itself (validation, a runner, a sweep); the reason says which.

@@ -8,7 +8,7 @@ Runner calls authenticate with a secret, not a user: a host with its host token
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from benchcouncil.auth import signed_in_user
-from catalogue.models import Benchmark, Level, Suite
+from catalogue.serializers import CatalogueSlugsSerializer
 
 from . import selectors, services
 from .models import Job, RunnerHost
@@ -69,16 +69,7 @@ def _authorization(request: Request, scheme: str) -> str | None:
     return value.strip() if given == scheme and value.strip() else None
 
 
-class JobOutput(serializers.ModelSerializer):
-    suite: serializers.SlugRelatedField[Suite] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    benchmark: serializers.SlugRelatedField[Benchmark] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    level: serializers.SlugRelatedField[Level] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
+class JobOutput(CatalogueSlugsSerializer):
     url = serializers.SerializerMethodField()
     waiting = serializers.SerializerMethodField(help_text="what a queued job waits for; empty otherwise")
 
@@ -194,6 +185,13 @@ class RunnerApi(APIView):
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
+    Input: ClassVar[type[serializers.Serializer]]
+
+    def input(self, request: Request) -> dict[str, Any]:
+        """The call's body as the view's Input checks it; a 400 when it is wrong."""
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
 
     def host(self, request: Request) -> RunnerHost:
         token = _authorization(request, "RunnerHost")
@@ -245,9 +243,7 @@ class HostReportApi(RunnerApi):
     @extend_schema(summary="A runner host reports its hardware", request=Input, responses={200: dict})
     def post(self, request: Request) -> Response:
         host = self.host(request)
-        serializer = self.Input(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.runner_host_record_report(host=host, **serializer.validated_data)
+        services.runner_host_record_report(host=host, **self.input(request))
         return Response({"name": host.name, "pool": host.pool, "queue": host.queue})
 
 
@@ -272,12 +268,10 @@ class JobProgressApi(RunnerApi):
     def post(self, request: Request, job_id: str) -> Response:
         job = self.job(request, job_id)
         self.job_host(request, job)
-        serializer = self.Input(data=request.data)
-        serializer.is_valid(raise_exception=True)
         try:
-            services.job_record_progress(job=job, **serializer.validated_data)
+            services.job_record_progress(job=job, **self.input(request))
         except (services.JobStateError, JobTransitionError) as exc:
-            return Response({"detail": str(exc), "status": job.status, "cancel": True}, status=409)
+            return _refused(exc, job, cancel=True)
         return Response({"status": job.status, "cancel": False})
 
 
@@ -291,9 +285,7 @@ class JobBundleApi(RunnerApi):
     @extend_schema(summary="A runner uploads the job's bundle", request=Input, responses={201: dict})
     def post(self, request: Request, job_id: str) -> Response:
         job = self.job(request, job_id)
-        serializer = self.Input(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        bundle = serializer.validated_data["bundle"]
+        bundle = self.input(request)["bundle"]
         # A wrong host with the job's secret means the secret leaked: job_accept_bundle fails the job.
         host = self.named_host(request)
         try:
@@ -304,7 +296,7 @@ class JobBundleApi(RunnerApi):
             detail = "The bundle does not match the job; the job failed."
             return Response({"detail": detail, "reasons": exc.reasons, "status": job.status}, status=422)
         except (services.JobStateError, JobTransitionError) as exc:
-            return Response({"detail": str(exc), "status": job.status}, status=409)
+            return _refused(exc, job)
         return Response({"submission": str(submission.pk), "status": "finished"}, status=201)
 
 
@@ -317,10 +309,13 @@ class JobFailureApi(RunnerApi):
     def post(self, request: Request, job_id: str) -> Response:
         job = self.job(request, job_id)
         self.job_host(request, job)
-        serializer = self.Input(data=request.data)
-        serializer.is_valid(raise_exception=True)
         try:
-            job = services.job_fail(job=job, reason=serializer.validated_data["reason"])
+            job = services.job_fail(job=job, reason=self.input(request)["reason"])
         except (services.JobStateError, JobTransitionError) as exc:
-            return Response({"detail": str(exc), "status": job.status}, status=409)
+            return _refused(exc, job)
         return Response({"status": job.status})
+
+
+def _refused(exc: Exception, job: Job, **more: Any) -> Response:
+    """A call the job's status does not allow: 409, saying the status the job is in."""
+    return Response({"detail": str(exc), "status": job.status, **more}, status=409)

@@ -40,12 +40,11 @@ class JobSchedulerApi(RunnerApi):
     )
     def post(self, request: Request, job_id: str) -> Response:
         job = self.job(request, job_id)
-        serializer = self.Input(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        report = self.input(request)
         host_token = request.headers.get("X-Runner-Host-Token")
         host = selectors.runner_host_for_token(host_token) if host_token else None
         try:
-            answer = job_record_scheduler(job=job, report=dict(serializer.validated_data), host=host)
+            answer = job_record_scheduler(job=job, report=dict(report), host=host)
         except SchedulerReportError as exc:
             return Response({"detail": str(exc)}, status=400)
         return Response(answer)

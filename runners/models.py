@@ -12,7 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from benchcouncil.history import HistoryEvent
+from benchcouncil.history import HistoryEvent, status_fields
 from catalogue.models import Benchmark, Level, Suite
 from submissions.models import Organization, Profile, Submission
 
@@ -115,11 +115,7 @@ class JobEvent(HistoryEvent):
     """The append-only history of a job: who moved it, from where, to where, why."""
 
     job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="events")
-    from_status = models.CharField(max_length=16, choices=JobStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=JobStatus.choices)
-
-    class Meta(HistoryEvent.Meta):
-        pass
+    from_status, to_status = status_fields(JobStatus, max_length=16)
 
 
 class ReproductionCheck(models.Model):
@@ -158,8 +154,4 @@ class ReproductionCheckEvent(HistoryEvent):
     """The append-only history of a reproduction check: asked for by whom, ended how."""
 
     reproduction_check = models.ForeignKey(ReproductionCheck, on_delete=models.PROTECT, related_name="events")
-    from_status = models.CharField(max_length=16, choices=CheckStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=CheckStatus.choices)
-
-    class Meta(HistoryEvent.Meta):
-        pass
+    from_status, to_status = status_fields(CheckStatus, max_length=16)

@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 from benchcouncil.auth import signed_in_user
 from benchcouncil.pagination import CheckedPageNumberPagination
 from benchcouncil.params import MAX_PAGE, MAX_PAGE_SIZE
-from catalogue.models import Benchmark, Level, Suite
+from catalogue.serializers import CatalogueSlugsSerializer
 
 from .display import FINDINGS_SHOWN, findings_ordered
 from .downloads import SHA256_HEADER, bundle_response
@@ -89,7 +89,7 @@ class SubmissionFilter(filters.FilterSet):
 
 
 @extend_schema_serializer(component_name="SubmissionSummary")
-class SummarySerializer(serializers.ModelSerializer):
+class SummarySerializer(CatalogueSlugsSerializer):
     """What a list row and an upload's answer say about a submission."""
 
     url = serializers.SerializerMethodField()
@@ -98,15 +98,6 @@ class SummarySerializer(serializers.ModelSerializer):
         help_text="The submitter's username, for the submitter's own side and staff; null for everyone else."
     )
     organization: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    suite: serializers.SlugRelatedField[Suite] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    benchmark: serializers.SlugRelatedField[Benchmark] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    level: serializers.SlugRelatedField[Level] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
 

@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from benchcouncil.history import HistoryEvent
+from benchcouncil.history import HistoryEvent, status_fields
 from catalogue.models import Benchmark, Level, Suite
 
 from .states import PUBLIC, Status
@@ -193,13 +193,9 @@ class StatusEvent(HistoryEvent):
     """The append-only history of a submission: who moved it, from where, to where, why."""
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="events")
-    from_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=24, choices=Status.choices)
+    from_status, to_status = status_fields(Status, max_length=24)
     # False marks a reviewers' internal note, shown to staff alone.
     public = models.BooleanField(default=True)
-
-    class Meta(HistoryEvent.Meta):
-        pass
 
 
 # --- Review and publication: outbound webhooks ------------------------------------------

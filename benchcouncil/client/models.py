@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import INVALID, OK, UsageError, WaitTimeout
+from .errors import INVALID, OK, UsageError
 from .http import ApiClient, json_body
+from .polling import Polling
 from .submissions import wait_for_submission
 
 MODEL_SUBMISSIONS = "api/v1/model-submissions/"
@@ -116,38 +116,24 @@ def wait_for_job(
     job_id: str,
     *,
     until: str = "validated",
-    timeout_s: float = 3600.0,
-    interval_s: float = 5.0,
-    on_progress: Callable[[str], None] = lambda line: None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    polling: Polling,
 ) -> tuple[int, dict[str, Any], dict[str, Any] | None]:
     """Follow the job to its end, then its bundle's submission; (exit code, job, submission)."""
-    started = clock()
+    started = polling.clock()
     last = None
     while True:
         job = client.get_json(f"{MODEL_SUBMISSIONS}{job_id}/")
         line = _job_line(job)
         if line != last:
-            on_progress(f"[{int(clock() - started)}s] job {line}")
+            polling.on_progress(f"[{int(polling.elapsed(started))}s] job {line}")
             last = line
         if job.get("status") not in JOB_PENDING:
             break
-        remaining = timeout_s - (clock() - started)
-        if remaining <= 0:
-            raise WaitTimeout(f"job {job_id} is still {job.get('status')} after {timeout_s:.0f}s")
-        sleep(min(interval_s, remaining))
+        polling.pause(started, f"job {job_id} is still {job.get('status')}")
     if job.get("status") != "finished" or not job.get("submission"):
         return INVALID, job, None
     code, submission = wait_for_submission(
-        client,
-        str(job["submission"]),
-        until=until,
-        timeout_s=max(1.0, timeout_s - (clock() - started)),
-        interval_s=interval_s,
-        on_progress=on_progress,
-        clock=clock,
-        sleep=sleep,
+        client, str(job["submission"]), until=until, polling=polling.rest(started)
     )
     return (OK if code == OK else code), job, submission
 

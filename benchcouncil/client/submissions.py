@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import INVALID, OK, UsageError, WaitTimeout
+from .errors import INVALID, OK, UsageError
 from .http import ApiClient, multipart_body
+from .polling import Polling
 
 SUBMISSIONS = "api/v1/submissions/"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -65,37 +64,29 @@ def wait_for_submission(
     ref: str,
     *,
     until: str = "validated",
-    timeout_s: float = 1800.0,
-    interval_s: float = 5.0,
-    on_progress: Callable[[str], None] = lambda line: None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    polling: Polling,
 ) -> tuple[int, dict[str, Any]]:
     """Poll until the status leaves the pending set of `until`; returns (exit code, submission)."""
     pending = UNTIL[until]
-    started = last_line = clock()
+    started = last_line = polling.clock()
     seen_events = 0
     last_status = None
     while True:
         submission = client.get_json(submission_path(ref))
         events = submission.get("events") or []
         status = submission.get("status")
-        lines = [_event_line(clock() - started, event) for event in events[seen_events:]]
-        if not lines and (status != last_status or clock() - last_line >= HEARTBEAT_S):
-            lines = [f"{_elapsed(clock() - started)} {status}"]
+        lines = [_event_line(polling.elapsed(started), event) for event in events[seen_events:]]
+        if not lines and (status != last_status or polling.elapsed(last_line) >= HEARTBEAT_S):
+            lines = [f"{_elapsed(polling.elapsed(started))} {status}"]
         for line in lines:
-            on_progress(line)
-            last_line = clock()
+            polling.on_progress(line)
+            last_line = polling.clock()
         seen_events, last_status = max(seen_events, len(events)), status
         if status not in pending:
             return (OK if status in SUCCESS else INVALID), submission
-        remaining = timeout_s - (clock() - started)
-        if remaining <= 0:
-            raise WaitTimeout(
-                f"submission {submission.get('id', ref)} is still {status} after {timeout_s:.0f}s; "
-                f"follow it with: benchcouncil wait {submission.get('id', ref)}"
-            )
-        sleep(min(interval_s, remaining))
+        named = submission.get("id", ref)
+        hint = f"; follow it with: benchcouncil wait {named}"
+        polling.pause(started, f"submission {named} is still {status}", hint)
 
 
 def _elapsed(seconds: float) -> str:

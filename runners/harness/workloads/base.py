@@ -13,6 +13,7 @@ from torch.utils.data import Dataset
 
 from catalogue import Benchmark
 
+from ..networks import load_model_code
 from ..registry import WorkloadSpec
 
 StopCheck = Callable[[], bool]
@@ -43,6 +44,21 @@ class Context:
     @property
     def model_label(self) -> str:
         return f"model code {Path(self.model_code).name}" if self.model_code else self.model_name
+
+    def model_maker(
+        self, model_kwargs: dict[str, Any], reference: Callable[[], nn.Module]
+    ) -> Callable[[], nn.Module]:
+        """A fresh model each call: the model code's build_model(**model_kwargs), else `reference()`.
+
+        The same `model_kwargs` go on the Workload, for the sandboxed trainer to call the code alike.
+        """
+
+        def make_model() -> nn.Module:
+            if self.model_code:
+                return load_model_code(self.model_code)(**model_kwargs)
+            return reference()
+
+        return make_model
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from ..data.images import image_folder, pattern_images
 from ..metrics import top1_accuracy
-from ..networks import build_classifier, load_model_code
+from ..networks import build_classifier
 from .base import Context, Quality, StopCheck, Workload, require_data_root
 
 # Smoke: 16x16 inputs keep ResNet-50 at about 0.19 GFLOPs a sample, so a 2-core CPU trains a
@@ -34,14 +34,10 @@ def build(context: Context) -> Workload:
         train_set, eval_set = image_folder(root, train=True), image_folder(root, train=False)
         classes, size, workers = len(train_set.classes), 224, 8  # type: ignore[attr-defined]
 
-    def make_model() -> nn.Module:
-        if context.model_code:
-            return load_model_code(context.model_code)(num_classes=classes, in_channels=3)
-        return build_classifier(context.model_name, classes)
-
+    model_kwargs = {"num_classes": classes, "in_channels": 3}
     return Workload(
         model_label=context.model_label,
-        make_model=make_model,
+        make_model=context.model_maker(model_kwargs, lambda: build_classifier(context.model_name, classes)),
         train_set=train_set,
         eval_set=eval_set,
         train_loss=train_loss,
@@ -49,7 +45,7 @@ def build(context: Context) -> Workload:
         flops_batch=lambda: (torch.randn(2, 3, size, size), torch.tensor([0, 1])),
         smoke_epochs=3,
         num_workers=workers,
-        model_kwargs={"num_classes": classes, "in_channels": 3},
+        model_kwargs=model_kwargs,
     )
 
 

@@ -11,7 +11,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from ..data.detection import VOC_CLASSES, CocoDetection, SyntheticBoxes, VocDetection, WeatherNpz, collate
 from ..metrics import Detections, GroundTruth, mean_average_precision
-from ..networks import build_detector, load_model_code
+from ..networks import build_detector
 from .base import Context, Quality, StopCheck, Workload, require_data_root
 
 SMOKE_SIZE, SMOKE_TRAIN, SMOKE_EVAL = 48, 64, 32
@@ -32,11 +32,9 @@ class Shape:
 def build(context: Context) -> Workload:
     train_set, eval_set, shape = _data(context)
 
-    def make_model() -> nn.Module:
-        if context.model_code:
-            return load_model_code(context.model_code)(
-                num_classes=shape.classes + 1, in_channels=shape.channels
-            )
+    model_kwargs = {"num_classes": shape.classes + 1, "in_channels": shape.channels}
+
+    def reference() -> nn.Module:
         return build_detector(
             context.model_name, shape.classes + 1, shape.channels, (shape.height, shape.width),
             shape.mean, shape.std, smoke=context.smoke,
@@ -47,7 +45,7 @@ def build(context: Context) -> Workload:
 
     return Workload(
         model_label=context.model_label,
-        make_model=make_model,
+        make_model=context.model_maker(model_kwargs, reference),
         train_set=train_set,
         eval_set=eval_set,
         train_loss=train_loss,
@@ -56,7 +54,7 @@ def build(context: Context) -> Workload:
         smoke_epochs=6,
         collate=collate,
         num_workers=0 if context.smoke else 4,
-        model_kwargs={"num_classes": shape.classes + 1, "in_channels": shape.channels},
+        model_kwargs=model_kwargs,
     )
 
 

@@ -11,7 +11,7 @@ from torch.utils.data import Dataset
 
 from ..data.sequences import Interactions, gowalla, last_items, synthetic, windows
 from ..metrics import ndcg_at_k, precision_at_k
-from ..networks import Caser, load_model_code
+from ..networks import Caser
 from .base import Context, Quality, StopCheck, Workload, require_data_root
 
 L, T, NEGATIVES, K = 5, 3, 3, 10  # Caser's reference window, targets, negatives; the metric's k
@@ -42,25 +42,23 @@ def build(context: Context) -> Workload:
     else:
         data = gowalla(require_data_root(context, "gowalla") / "loc-gowalla_totalCheckins.txt")
 
-    def make_model() -> nn.Module:
-        if context.model_code:
-            build_model = load_model_code(context.model_code)
-            return build_model(num_users=data.num_users, num_items=data.num_items, sequence_length=L)
-        return Caser(data.num_users, data.num_items, sequence_length=L)
+    model_kwargs = {"num_users": data.num_users, "num_items": data.num_items, "sequence_length": L}
 
     def flops_batch() -> tuple[torch.Tensor, ...]:
         return torch.tensor([0, 1]), torch.ones(2, L, dtype=torch.int64), torch.ones(2, T, dtype=torch.int64)
 
     return Workload(
         model_label=context.model_label,
-        make_model=make_model,
+        make_model=context.model_maker(
+            model_kwargs, lambda: Caser(data.num_users, data.num_items, sequence_length=L)
+        ),
         train_set=windows(data, L, T),
         eval_set=UserHistories(data),
         train_loss=make_train_loss(data.num_items),
         evaluate=_evaluate,
         flops_batch=flops_batch,
         smoke_epochs=30,
-        model_kwargs={"num_users": data.num_users, "num_items": data.num_items, "sequence_length": L},
+        model_kwargs=model_kwargs,
     )
 
 
