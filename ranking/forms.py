@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -38,8 +39,10 @@ class LeaderboardForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         facets = board.facets if board is not None else {}
         for name in ("accelerator", "framework", "organization"):
-            values = facets.get(name, [])
-            self.fields[name].choices = [("", "Any"), *((v, v) for v in values)]  # type: ignore[attr-defined]
+            # A callable: Django normalizes the choices when they are read (the page lists them
+            # once) instead of once for the field and again for its widget; a board offers
+            # hundreds of organizations.
+            self.fields[name].choices = partial(_facet_choices, facets.get(name, []))  # type: ignore[attr-defined]
 
     def board_query(self) -> BoardQuery:
         """The valid part of what was asked: an unknown value is ignored, never an error page."""
@@ -54,6 +57,10 @@ class LeaderboardForm(forms.Form):
             page=_page(self.data.get("page")),
             as_of=data.get("as_of"),
         )
+
+
+def _facet_choices(values: list[str]) -> list[tuple[str, str]]:
+    return [("", "Any"), *((v, v) for v in values)]
 
 
 def _page(raw: object) -> int:

@@ -105,6 +105,16 @@ def test_it_documents_both_endpoints_in_the_schema(api_client, db) -> None:
     assert "score" in row and "submission_url" in row
 
 
+def test_it_answers_each_row_with_the_fields_its_schema_declares(api_client, three) -> None:
+    schema = api_client.get(reverse("schema"), {"format": "json"}).json()
+    declared = list(schema["components"]["schemas"]["LeaderboardRowOutput"]["properties"])
+    rows = api_client.get(URL).json()["results"]
+    assert len(rows) == 3
+    assert [list(row) for row in rows] == [declared] * 3
+    assert rows[0]["submission_id"] == str(three[0].pk)
+    assert rows[0]["published_at"].endswith("Z")
+
+
 def test_it_answers_404_for_a_board_not_in_the_catalogue(api_client, db) -> None:
     assert api_client.get(reverse("api-leaderboard", args=["hpc-ai500", "nope", "system"])).status_code == 404
 
