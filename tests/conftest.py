@@ -23,6 +23,12 @@ from submissions.models import Membership, Organization
 from tests.support.clients import api_as
 from tests.support.factories import MembershipFactory, OrganizationFactory, UserFactory, reviewers_group
 
+# One intra-op thread for torch here and in every process the suite starts (runner workers,
+# the dev stack, sandboxed training), set before torch is first imported: the suite shares a
+# few cores with its own servers, and torch's threads spinning against them make a smoke job
+# several times slower.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -85,6 +85,7 @@ def running_workers(
     runner = subprocess.Popen(
         command, env=runner_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
+    stopping = False
     try:
         with start_worker(web_app, queues=["default"], perform_ping_check=False, shutdown_timeout=60):
             # A host reports its hardware when its worker is up: then it takes jobs.
@@ -93,10 +94,16 @@ def running_workers(
                 120,
                 lambda: f"the runner's host report\n{log_path.read_text()[-3000:]}",
             )
-            yield host, token
+            try:
+                yield host, token
+            finally:
+                # Told now, the runner's warm shutdown goes on while the web worker stops.
+                os.killpg(runner.pid, signal.SIGTERM)
+                stopping = True
     finally:
         web_app.conf.task_always_eager = eager
-        os.killpg(runner.pid, signal.SIGTERM)
+        if not stopping:
+            os.killpg(runner.pid, signal.SIGTERM)
         try:
             runner.wait(timeout=30)
         except subprocess.TimeoutExpired:
