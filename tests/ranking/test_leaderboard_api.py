@@ -108,7 +108,7 @@ def test_it_documents_both_endpoints_in_the_schema(api_client, db) -> None:
 def test_it_answers_each_row_with_the_fields_its_schema_declares(api_client, three) -> None:
     schema = api_client.get(reverse("schema"), {"format": "json"}).json()
     declared = list(schema["components"]["schemas"]["LeaderboardRowOutput"]["properties"])
-    rows = api_client.get(URL).json()["results"]
+    rows = api_client.get(API).json()["results"]
     assert len(rows) == 3
     assert [list(row) for row in rows] == [declared] * 3
     assert rows[0]["submission_id"] == str(three[0].pk)
