@@ -1,4 +1,4 @@
-"""Write plotly's own style rules to static/css/plotly.css, for pages under a strict CSP.
+"""Write plotly's own style rules to static/vendor/plotly/plotly.css, for pages under a strict CSP.
 
 plotly.js inserts its rules into an inline <style> element when it loads, which the site's
 Content-Security-Policy (style-src 'self') refuses. A page that marks that element's id
@@ -16,7 +16,9 @@ from pathlib import Path
 import plotly
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = ROOT / "static" / "css" / "plotly.css"
+# Beside plotly.min.js, which settings.STATICFILES_DIRS serves from the package under vendor/plotly/:
+# these rules are plotly's own, not the site's.
+TARGET = ROOT / "static" / "vendor" / "plotly" / "plotly.css"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 READ_RULES = """() => Array.from(document.getElementById("plotly.js-style-global").sheet.cssRules)
   .map((rule) => rule.cssText).join("\\n")"""
