@@ -22,24 +22,34 @@ from typing import Any
 from .slurm import minutes
 from .slurm_config import SlurmConfig
 
+SPEC, SECRET, SCRIPT, NODES_DIR = "job.json", "secret", "sbatch.sh", "nodes"
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9._/+-]+$")
 
 
 @dataclass(frozen=True)
 class JobFiles:
-    """A job's folder and the files in it, as the module docstring describes them."""
-
     dir: Path
-    spec: Path
-    secret: Path
-    script: Path
-    nodes: Path  # a folder: each node writes its hardware report there (slurm_node report)
+
+    @property
+    def spec(self) -> Path:
+        return self.dir / SPEC
+
+    @property
+    def secret(self) -> Path:
+        return self.dir / SECRET
+
+    @property
+    def script(self) -> Path:
+        return self.dir / SCRIPT
+
+    @property
+    def nodes(self) -> Path:
+        return self.dir / NODES_DIR
 
     @classmethod
-    def in_dir(cls, dir: Path) -> JobFiles:
-        return cls(
-            dir, spec=dir / "job.json", secret=dir / "secret", script=dir / "sbatch.sh", nodes=dir / "nodes"
-        )
+    def of_attempt(cls, job_dir: Path, job_id: str, attempt: int) -> JobFiles:
+        """The folder of one attempt at a job, under the host's RUNNER_SLURM_JOB_DIR."""
+        return cls(job_dir / f"job-{job_id}-{attempt}")
 
     def read_spec(self) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(self.spec.read_text(encoding="utf-8"))
@@ -75,7 +85,7 @@ def job_files_prepare(
 ) -> JobFiles:
     if not _SAFE_PATH.match(str(slurm.job_dir)):
         raise ValueError(f"RUNNER_SLURM_JOB_DIR {slurm.job_dir} must be a path without spaces or quotes")
-    files = JobFiles.in_dir(slurm.job_dir / f"job-{job_id}-{attempt}")
+    files = JobFiles.of_attempt(slurm.job_dir, job_id, attempt)
     files.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     files.dir.chmod(0o700)
     config = dict(config)

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=sorted(COMMANDS))
     parser.add_argument("--job-dir", type=Path, required=True)
     args = parser.parse_args(argv)
-    return COMMANDS[args.command](JobFiles.in_dir(args.job_dir))
+    return COMMANDS[args.command](JobFiles(args.job_dir))
 
 
 if __name__ == "__main__":

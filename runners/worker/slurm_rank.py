@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--job-dir", type=Path, required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
-    files = JobFiles.in_dir(args.job_dir)
+    files = JobFiles(args.job_dir)
     spec = files.read_spec()
     stopping = _stop_on_signals()
     rank = int(os.environ.get("RANK", "0"))

@@ -45,7 +45,7 @@ def run_on_slurm(
         return str(answer.get("status"))
     env = slurm.slurm_env(slurm_config.export)
     known = answer.get("scheduler") or {}
-    files = JobFiles.in_dir(slurm_config.job_dir / f"job-{client.job_id}-{attempt}")
+    files = JobFiles.of_attempt(slurm_config.job_dir, client.job_id, attempt)
     if known.get("job_id") and known.get("attempt") == attempt and files.spec.exists():
         # A re-delivered message (this runner restarted): the Slurm job is already there.
         logger.info("job %s: following Slurm job %s again", client.job_id, known["job_id"])

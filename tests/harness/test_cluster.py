@@ -98,7 +98,7 @@ def test_it_describes_one_host_when_no_launcher_wrote_node_reports(monkeypatch):
 
 @pytest.mark.parametrize(("policy", "code"), [("refuse", slurm_node.REFUSED), ("report", 0)])
 def test_the_check_step_refuses_or_reports_a_heterogeneous_allocation(tmp_path, capsys, policy, code):
-    files = JobFiles.in_dir(tmp_path)
+    files = JobFiles(tmp_path)
     files.spec.write_text(json.dumps({"nodes": 2, "accelerators_per_node": 4, "heterogeneous": policy}))
     write_reports(files.nodes, [node("gpu001"), node("gpu002", cpu_model="Intel Xeon 8480+")])
 
