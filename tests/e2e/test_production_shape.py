@@ -141,11 +141,10 @@ def test_a_bundle_and_a_model_submission_reach_the_leaderboards(
     timings["model run and validated"] = time.monotonic() - started
     reviewer.approve(produced["id"], "Runner-verified smoke run.")
 
-    # Both are ranked: read the boards back with the command, as JSON.
-    board = _leaderboard(stack, cli_env, *BUNDLE_BOARD)
-    assert [row["submission_id"] for row in board["results"]] == [bundle["id"]]
-    smoke = _leaderboard(stack, cli_env, *MODEL_BOARD, "--profile", "smoke")
-    assert [row["submission_id"] for row in smoke["results"]] == [produced["id"]]
+    # Both are ranked: read the boards back with the command, as JSON. A board is recomputed by
+    # the worker after the approval commits, so the latest one is awaited, not read at once.
+    _ranked(stack, cli_env, [bundle["id"]], *BUNDLE_BOARD)
+    smoke = _ranked(stack, cli_env, [produced["id"]], *MODEL_BOARD, "--profile", "smoke")
     assert smoke["results"][0]["provenance"] == "runner_verified"
     timings["ranked"] = time.monotonic() - started
 
@@ -237,9 +236,15 @@ def _start_roles(
     stack.start_long_running("runner", runner, runner_env)
 
 
-def _leaderboard(stack: Stack, env: dict[str, str], *args: str) -> dict:
+def _ranked(stack: Stack, env: dict[str, str], submission_ids: list[str], *args: str) -> dict:
+    """The board as the command prints it, once it lists exactly these results."""
     name = "cli-leaderboard-" + "-".join(args[:3])
-    return json.loads(stack.run(name, [*CLI, "leaderboard", *args, "--json"], env, timeout=60))
+
+    def listed() -> dict | None:
+        board = json.loads(stack.run(name, [*CLI, "leaderboard", *args, "--json"], env, timeout=60))
+        return board if [row["submission_id"] for row in board["results"]] == submission_ids else None
+
+    return stack.wait_until(f"{name} to list {submission_ids}", listed, timeout=60, interval=1)
 
 
 def _logged_request(stack: Stack, method: str, path: str) -> bool:
