@@ -1,7 +1,7 @@
 """The web tier's check of a model submission against its level, before anything is queued.
 
 The level rules, the values the harness accepts and their error messages are in runners.level_rules,
-which the harness checks the job's configuration with again on the runner; the web tier must not
+whose check_job the harness applies to the job's configuration again on the runner; the web tier must not
 import the harness, and a submitter should hear about a bad configuration at once (a 400), not
 after the job has waited for a GPU. What is checked only here: the request itself (availability,
 time limit, the service's profile and size limits) and model code as source text.
@@ -15,17 +15,7 @@ from typing import Any
 
 from catalogue import Catalogue
 
-from .level_rules import (
-    FULL,
-    MODEL_CODE_ENTRY_POINT,
-    SMOKE,
-    check_level,
-    check_max_epochs,
-    check_profile,
-    check_scale_values,
-    positive_int,
-    resolve_level,
-)
+from .level_rules import FULL, MODEL_CODE_ENTRY_POINT, SMOKE, check_job, positive_int
 
 
 @dataclass(frozen=True)
@@ -92,22 +82,19 @@ def check_job_request(
     `limits`: full_profile (bool: do the hosts hold the full data sets), default_time_limit_s,
     max_time_limit_s, model_code_max_bytes.
     """
-    check = _Check(raw, catalogue, {**DEFAULT_LIMITS, **(limits or {})})
-    benchmark, level, check.errors = resolve_level(raw, catalogue)
+    check = _Check(_given(raw), catalogue, {**DEFAULT_LIMITS, **(limits or {})})
+    benchmark, level, check.errors = check_job(check.raw, catalogue)
     if benchmark is None or level is None:
         return None, check.errors
     profile = _profile(check)
     availability = _availability(check)
-    check.errors += check_level(raw, benchmark, level)
-    code = raw.get("model_code") or ""
+    code = check.raw.get("model_code") or ""
     if code and level.model_may_change:
         _check_code(check, code)
     time_limit_s = _time_limit(check)
-    max_epochs = raw.get("max_epochs") if raw.get("max_epochs") != "" else None
-    check.errors += check_max_epochs(max_epochs, benchmark, profile)
-    nodes, per_node = _scale(check)
     if check.errors:
         return None, check.errors
+    given = check.raw
     return (
         JobSpec(
             suite=benchmark.suite,
@@ -116,24 +103,37 @@ def check_job_request(
             profile=profile,
             availability=availability,
             time_limit_s=time_limit_s,
-            hyperparameters=dict(raw.get("hyperparameters") or {}),
-            model=str(raw["model"]) if raw.get("model") else None,
+            hyperparameters=dict(given.get("hyperparameters") or {}),
+            model=str(given["model"]) if given.get("model") else None,
             model_code=code,
-            model_code_name=str(raw.get("model_code_name") or ("model.py" if code else "")),
-            max_epochs=max_epochs,
-            nodes=nodes,
-            accelerators_per_node=per_node,
+            model_code_name=str(given.get("model_code_name") or ("model.py" if code else "")),
+            max_epochs=given.get("max_epochs"),
+            nodes=given.get("nodes", 1),
+            accelerators_per_node=given.get("accelerators_per_node"),
         ),
         [],
     )
 
 
+_BLANK_MEANS_DEFAULT = ("max_epochs", "nodes", "accelerators_per_node")
+
+
+def _given(raw: dict[str, Any]) -> dict[str, Any]:
+    """The request without the values it leaves empty: a form's blank field, a null, a false
+    profile. They take their defaults, as if absent (runners.level_rules.check_job)."""
+    empty = {key for key in _BLANK_MEANS_DEFAULT if raw.get(key) in (None, "")}
+    if not raw.get("profile"):
+        empty.add("profile")
+    return {key: value for key, value in raw.items() if key not in empty}
+
+
 def _profile(check: _Check) -> str:
-    profile = check.raw.get("profile") or SMOKE
-    problems = check_profile(profile)
-    if not problems and profile == FULL and not check.limits["full_profile"]:
-        problems.append("profile: the runners hold no full data sets here, so only the smoke profile can run")
-    check.errors += problems
+    """Whether this service can run the profile; check_job has checked it is one."""
+    profile = check.raw.get("profile", SMOKE)
+    if profile == FULL and not check.limits["full_profile"]:
+        check.errors.append(
+            "profile: the runners hold no full data sets here, so only the smoke profile can run"
+        )
     return str(profile)
 
 
@@ -177,13 +177,3 @@ def _time_limit(check: _Check) -> int:
         )
         return 0
     return int(value)
-
-
-def _scale(check: _Check) -> tuple[int, int | None]:
-    """Nodes x accelerators per node; whether the pool offers them is runners.capacity's check."""
-    nodes, per_node = check.raw.get("nodes"), check.raw.get("accelerators_per_node")
-    nodes = 1 if nodes in (None, "") else nodes
-    per_node = None if per_node in (None, "") else per_node
-    problems = check_scale_values(nodes, per_node)
-    check.errors += problems
-    return (nodes, per_node) if not problems else (1, None)

@@ -152,6 +152,25 @@ def resolve_level(
     return benchmark, level, errors
 
 
+def check_job(raw: dict[str, Any], catalogue: Catalogue) -> tuple[Benchmark | None, Level | None, list[str]]:
+    """The job's benchmark and level, and what it breaks of the rules every tier holds it to.
+
+    Both tiers call this, the web tier before it queues the job and the harness before it trains,
+    so a configuration gets the same answer, word for word, from both. The benchmark and level
+    are both None when either is unknown. Absent values take their defaults: the smoke profile,
+    one node, all the epochs, every accelerator of each node.
+    """
+    benchmark, level, errors = resolve_level(raw, catalogue)
+    if benchmark is None or level is None:
+        return None, None, errors
+    profile = raw.get("profile", SMOKE)
+    errors += check_profile(profile)
+    errors += check_level(raw, benchmark, level)
+    errors += check_max_epochs(raw.get("max_epochs"), benchmark, profile)
+    errors += check_scale_values(raw.get("nodes", 1), raw.get("accelerators_per_node"))
+    return benchmark, level, errors
+
+
 def check_level(raw: dict[str, Any], benchmark: Benchmark, level: Level) -> list[str]:
     """The level's rules on the job's hyper-parameters and model; model code is checked apart."""
     return check_hyperparameters(raw.get("hyperparameters"), benchmark, level) + check_model_choice(

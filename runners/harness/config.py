@@ -13,15 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from catalogue import Benchmark, Catalogue
-from runners.level_rules import (
-    check_level,
-    check_max_epochs,
-    check_profile,
-    check_scale_values,
-    positive_int,
-    resolve_level,
-    run_seeds,
-)
+from runners.level_rules import check_job, positive_int, run_seeds
 
 from .hyperparameters import resolve_hyperparameters
 
@@ -80,11 +72,10 @@ def validate_config(raw: dict[str, Any], catalogue: Catalogue) -> tuple[JobConfi
     errors = [f"unknown field {key!r}" for key in sorted(set(raw) - _FIELD_NAMES)]
     if errors:
         return None, errors
-    benchmark, level, errors = resolve_level(raw, catalogue)
+    benchmark, level, errors = check_job(raw, catalogue)
     if benchmark is None or level is None:
         return None, errors
     errors += _check_scalars(raw, benchmark)
-    errors += check_level(raw, benchmark, level)
     code = raw.get("model_code")
     if code and level.model_may_change and not (isinstance(code, str) and Path(code).is_file()):
         errors.append(f"model_code: {code!r} is not a readable file")
@@ -100,13 +91,12 @@ def validate_config(raw: dict[str, Any], catalogue: Catalogue) -> tuple[JobConfi
 
 
 def _check_scalars(raw: dict[str, Any], benchmark: Benchmark) -> list[str]:
+    """What only a runner's configuration holds; check_job has checked the rest."""
     profile = raw.get("profile", "smoke")
-    errors = check_profile(profile)
+    errors = []
     if raw.get("device", "auto") not in DEVICES:
         errors.append(f"device must be one of {list(DEVICES)}, not {raw.get('device')!r}")
     errors += _check_runs(raw, benchmark, profile)
-    errors += check_max_epochs(raw.get("max_epochs"), benchmark, profile)
-    errors += check_scale_values(raw.get("nodes", 1), raw.get("accelerators_per_node"))
     limit = raw.get("time_limit_s", DEFAULT_TIME_LIMIT_S)
     if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
         errors.append("time_limit_s must be a positive number of seconds")

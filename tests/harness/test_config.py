@@ -116,6 +116,9 @@ SAME_ANSWER = [
     ({"level": "free", "model": "fasterrcnn_resnet50_fpn"}, 1),
     ({"level": "free", "max_epochs": 91}, 1),
     ({"level": "free", "model": "resnet34", "hyperparameters": {"opt_name": "adamw"}}, 0),
+    # Several rules broken at once: the same messages in the same order.
+    ({"level": "system", "model": "resnet18", "max_epochs": 91, "nodes": 0}, 3),
+    ({"level": "hardware", "profile": "quick", "hyperparameters": {"precision": "bf16"}}, 2),
 ]
 
 
